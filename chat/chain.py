@@ -1,0 +1,299 @@
+"""The answering chain: question -> language -> standalone question -> passages -> answer.
+
+Every step leaves a trace in the `Answer` (language, rewritten question, retrieved passages
+with scores, why it refused), because wrong answers about asylum law hurt people and we must
+be able to see why an answer came out as it did.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from store.offsets import OffsetMap
+
+from chat.checks import check_answer, markers_in, strip_markers
+from chat.llm import ChatModel, LLMError
+from chat.prompts import Prompts
+from chat.retrieve import Passage, Retriever
+from store.language import LANGUAGE_NAMES, LanguageDetector
+from store.manifest import Manifest
+from store.settings import Settings
+
+SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'“«(]?[A-ZÀ-Ý0-9—•–-])")
+WORD = re.compile(r"\w{4,}", re.UNICODE)
+
+
+class QuestionError(ValueError):
+    """The question cannot be answered as asked; `str()` is a polite message to show."""
+
+    def __init__(self, message: str, language: str, kind: str) -> None:
+        super().__init__(message)
+        self.language = language
+        self.kind = kind
+
+
+@dataclass
+class Citation:
+    n: int
+    doc: str
+    title: str
+    section: str
+    language: str
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass
+class Answer:
+    """Everything `vraagbaak ask --json` prints, plus the trace."""
+
+    question: str
+    language: str
+    answer: str = ""
+    refused: bool = False
+    rewritten_question: str = ""
+    citations: list[Citation] = field(default_factory=list)
+    retrieved: list[dict[str, Any]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    refusal_reason: str = ""
+    check_problems: list[str] = field(default_factory=list)
+    fallback: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of a passage (positions in the passage text)."""
+    spans, start = [], 0
+    for m in SENTENCE_END.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if e > s]
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:6] for w in WORD.findall(text.lower())}
+
+
+def best_window(text: str, probe: str, max_chars: int) -> tuple[int, int]:
+    """The span of consecutive sentences of `text` that best overlaps `probe`, <= max_chars."""
+    spans = _sentences(text)
+    if len(text) <= max_chars or not spans:
+        return 0, len(text)
+    want = _stems(probe) | set(re.findall(r"\d+", probe))
+    scores = [len((_stems(text[s:e]) | set(re.findall(r"\d+", text[s:e]))) & want)
+              for s, e in spans]
+    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
+    lo = hi = best
+    while True:
+        grown = False
+        for cand in (hi + 1, lo - 1):
+            if 0 <= cand < len(spans):
+                new_lo, new_hi = min(lo, cand), max(hi, cand)
+                if spans[new_hi][1] - spans[new_lo][0] <= max_chars:
+                    lo, hi, grown = new_lo, new_hi, True
+        if not grown:
+            break
+    start, end = spans[lo][0], spans[hi][1]
+    if end - start > max_chars:  # one very long sentence: cut at a word boundary
+        cut = text.rfind(" ", start, start + max_chars)
+        end = cut if cut > start else start + max_chars
+    return start, end
+
+
+class Chain:
+    """The retrieval chain used by the CLI, the chat page, the API and the evals alike."""
+
+    def __init__(self, settings: Settings, retriever: Retriever, llm: ChatModel,
+                 prompts: Prompts, detector: LanguageDetector, manifest: Manifest) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.llm = llm
+        self.prompts = prompts
+        self.detector = detector
+        self.manifest = manifest
+
+    # --- steps -----------------------------------------------------------------------------
+    def detect_language(self, question: str, history: list[dict[str, str]]) -> str:
+        """The question's language; short elliptic follow-ups take the conversation's."""
+        lang = self.detector.detect(question)
+        previous = [t["content"] for t in history if t.get("role") == "user"]
+        if previous and len(question.split()) <= 4:
+            lang = self.detector.detect(previous[-1]) or lang
+        return lang or "en"
+
+    def validate(self, question: str, history: list[dict[str, str]]) -> str:
+        """Return the language, or raise QuestionError with a message in that language."""
+        q = question.strip()
+        lang = self.detect_language(q, history) if q else "en"
+        if not q:
+            raise QuestionError(self.prompts.message(lang, "empty"), lang, "empty")
+        limit = self.settings.max_question_chars
+        if len(q) > limit:
+            raise QuestionError(
+                self.prompts.message(lang, "too_long", length=len(q), limit=limit), lang,
+                "too_long",
+            )
+        if not history and self.detector.is_foreign(q):
+            raise QuestionError(self.prompts.message("en", "foreign"), "en", "foreign")
+        return lang
+
+    def rewrite(self, question: str, history: list[dict[str, str]], lang: str) -> str:
+        """A standalone question for retrieval; falls back to joining the last user turn."""
+        turns = history[-self.settings.max_history_turns :]
+        if not turns:
+            return question
+        previous = [t["content"] for t in turns if t.get("role") == "user"]
+        joined = f"{previous[-1]} {question}" if previous else question
+        text = "\n".join(f"{t['role']}: {t['content'][:400]}" for t in turns)
+        messages = self.prompts.template(lang, "rewrite").render(
+            language_name=LANGUAGE_NAMES[lang], history=text, question=question
+        )
+        try:
+            out = "".join(self.llm.stream(messages, 60)).strip().splitlines()
+        except LLMError:
+            return joined
+        rewritten = out[0].strip().strip('"') if out else ""
+        if len(rewritten) < 8 or len(rewritten) > 3 * len(joined) + 40:
+            return joined
+        return rewritten
+
+    def passages_text(self, passages: list[Passage], lang: str, probe: str) -> list[str]:
+        """Each passage cut to its most relevant window, as shown to the model."""
+        cut = []
+        for p in passages:
+            s, e = best_window(p.chunk.text, probe, self.settings.passage_chars)
+            cut.append(p.chunk.text[s:e])
+        return cut
+
+    def cite(self, n: int, passage: Passage, window: tuple[int, int], lang: str,
+             probe: str) -> Citation:
+        """A citation whose quote is the passage sentence(s) best matching the answer."""
+        text = passage.chunk.text
+        ws, we = window
+        qs, qe = best_window(text[ws:we], probe, 320)
+        qs, qe = ws + qs, ws + qe
+        meta = passage.chunk.meta
+        offsets = OffsetMap.from_json(str(meta["offsets"]))
+        return Citation(
+            n=n, doc=passage.doc,
+            title=self.manifest.title(passage.doc, lang, str(meta.get("title", ""))),
+            section=str(meta.get("section", "")), language=passage.chunk.language,
+            quote=text[qs:qe], start=offsets.original(qs), end=offsets.original(qe),
+        )
+
+    # --- the whole chain ------------------------------------------------------------------
+    def retrieve(self, question: str, history: list[dict[str, str]] | None = None
+                 ) -> tuple[Answer, list[Passage]]:
+        """The chain up to retrieval: validate, detect, rewrite, search (no answer yet)."""
+        t0 = time.perf_counter()
+        history = [t for t in (history or []) if t.get("content")]
+        lang = self.validate(question, history)
+        question = question.strip()
+        result = Answer(question=question, language=lang)
+        result.rewritten_question = self.rewrite(question, history, lang)
+        passages = self.retriever.search(result.rewritten_question, lang, self.settings.top_k)
+        result.timings["retrieval_s"] = round(time.perf_counter() - t0, 3)
+        result.retrieved = [
+            {"doc": p.doc, "language": p.chunk.language, "text": p.chunk.text,
+             "score": round(p.similarity, 4), "rank_score": round(p.score, 4),
+             "section": p.chunk.meta.get("section", "")}
+            for p in passages
+        ]
+        return result, passages
+
+    def stream(self, question: str,
+               history: list[dict[str, str]] | None = None) -> Iterator[str | Answer]:
+        """Yield answer text as it is generated, then the final `Answer` (last item).
+
+        The final answer may differ from the streamed text: when the checks fail, the
+        streamed draft is replaced by the quoted evidence.
+        """
+        t0 = time.perf_counter()
+        result, passages = self.retrieve(question, history)
+        lang, standalone, question = result.language, result.rewritten_question, result.question
+        best = max((p.similarity for p in passages), default=0.0)
+        if best < self.settings.min_relevance:
+            result.refusal_reason = (
+                f"best passage similarity {best:.2f} is below the threshold "
+                f"{self.settings.min_relevance:.2f}"
+            )
+            yield from self._refuse(result, t0)
+            return
+
+        windows = [best_window(p.chunk.text, standalone, self.settings.passage_chars)
+                   for p in passages]
+        texts = [p.chunk.text[s:e] for p, (s, e) in zip(passages, windows, strict=True)]
+        numbered = "\n\n".join(
+            f"[{i}] ({self.manifest.title(p.doc, lang, p.doc)}) {t}"
+            for i, (p, t) in enumerate(zip(passages, texts, strict=True), 1)
+        )
+        refusal = self.prompts.message(lang, "refusal")
+        messages = self.prompts.template(lang, "answer").render(
+            language_name=LANGUAGE_NAMES[lang], refusal=refusal, passages=numbered,
+            question=standalone,
+        )
+        draft = ""
+        for delta in self.llm.stream(messages, self.settings.llm_max_tokens):
+            if not draft:
+                result.timings["ttft_s"] = round(time.perf_counter() - t0, 3)
+            draft += delta
+            yield delta
+        draft = draft.strip()
+        if _is_refusal(draft, refusal):
+            result.refusal_reason = "the model found no answer in the passages"
+            yield from self._refuse(result, t0, streamed=True)
+            return
+
+        check = check_answer(draft, texts, question)
+        result.check_problems = check.problems
+        if check.ok and self.detector.detect(strip_markers(draft)) not in (lang, None):
+            check.problems.append("answer not in the question's language")
+        if check.ok:
+            result.answer = draft
+            cited = check.cited
+        else:
+            result.fallback = True
+            s, e = best_window(texts[0], standalone, 320)
+            quote = texts[0][s:e]
+            result.answer = f"{self.prompts.message(lang, 'fallback')}\n\n“{quote}” [1]"
+            cited = [1]
+        for n in cited:
+            probe = " ".join(
+                sent for sent in re.split(r"(?<=[.!?])\s+", result.answer)
+                if n in markers_in(sent)
+            ) or standalone
+            result.citations.append(self.cite(n, passages[n - 1], windows[n - 1], lang, probe))
+        result.timings["total_s"] = round(time.perf_counter() - t0, 3)
+        yield result
+
+    def _refuse(self, result: Answer, t0: float, streamed: bool = False) -> Iterator[Answer]:
+        result.refused = True
+        result.answer = self.prompts.message(result.language, "refusal")
+        now = round(time.perf_counter() - t0, 3)
+        result.timings.setdefault("ttft_s", now)
+        result.timings["total_s"] = now
+        yield result
+
+    def ask(self, question: str, history: list[dict[str, str]] | None = None) -> Answer:
+        """The final answer, without streaming."""
+        final: Answer | None = None
+        for item in self.stream(question, history):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
+
+
+def _is_refusal(draft: str, refusal: str) -> bool:
+    """The model replied with (mostly) the refusal sentence."""
+    core = refusal.lower().rstrip(".")
+    text = strip_markers(draft).lower()
+    return core in text and len(text) < len(core) + 40

@@ -1,0 +1,101 @@
+"""Checks on a generated answer: citation markers and numbers against the cited passages.
+
+A 1.5B model sometimes invents a figure or reuses one from the wrong passage (DESIGN.md).
+These checks are what lets us show its answer at all: every [n] must point at a passage
+that was given, and every number in the answer must occur in a passage it cites.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\]")
+# 136.000 / 136 000 / 136,000 / 1.117,5 / 13 % / 2025
+NUMBER = re.compile(
+    r"(?<![\w.,])\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?:[.,]\d+)?(?!\d)|\d+(?:[.,]\d+)?"
+)
+
+WORD_NUMBERS: dict[str, str] = {}
+_SPELLED = (
+    "zero one two three four five six seven eight nine ten eleven twelve",
+    "nul een twee drie vier vijf zes zeven acht negen tien elf twaalf",
+    "zéro un deux trois quatre cinq six sept huit neuf dix onze douze",
+)
+for _line in _SPELLED:
+    for _value, _word in enumerate(_line.split(" ")):
+        WORD_NUMBERS.setdefault(_word, str(_value))
+# "een"/"un"/"one" double as articles; never treat them as numbers.
+for _article in ("een", "un", "one", "nul", "zero", "zéro"):
+    WORD_NUMBERS.pop(_article, None)
+
+
+def normalise_number(token: str) -> str:
+    """'136.000', '136 000' and '136,000' -> '136000'; '2,5' and '2.5' -> '2.5'."""
+    t = re.sub(r"[\u00a0\u202f ]", "", token)
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", t):
+        return re.sub(r"[.,]", "", t)
+    m = re.fullmatch(r"(\d{1,3}(?:[.,]\d{3})+)[.,](\d+)", t)
+    if m:
+        return re.sub(r"[.,]", "", m.group(1)) + "." + m.group(2)
+    return t.replace(",", ".")
+
+
+def numbers_in(text: str, words: bool = False) -> set[str]:
+    """Normalised numbers in a text; with words=True also small spelled-out numbers."""
+    found = {normalise_number(m.group(0)) for m in NUMBER.finditer(MARKER.sub(" ", text))}
+    if words:
+        for w in re.findall(r"\w+", text.lower()):
+            if w in WORD_NUMBERS:
+                found.add(WORD_NUMBERS[w])
+    return found
+
+
+def markers_in(text: str) -> list[int]:
+    """Passage numbers cited with [n] or [n, m], in order of first appearance."""
+    seen: list[int] = []
+    for m in MARKER.finditer(text):
+        for part in re.split(r"[,;]", m.group(1)):
+            n = int(part)
+            if n not in seen:
+                seen.append(n)
+    return seen
+
+
+@dataclass
+class CheckResult:
+    """What is wrong with an answer, if anything (empty problems: the answer can be shown)."""
+
+    cited: list[int] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_answer(answer: str, passages: list[str], question: str = "") -> CheckResult:
+    """Markers must name given passages; numbers must occur in a cited passage.
+
+    Numbers the user typed in the question are allowed too (echoing "in 2023" is no
+    invention). When the answer cites nothing, we check against all passages but still
+    report the missing citation.
+    """
+    result = CheckResult()
+    for n in markers_in(answer):
+        if 1 <= n <= len(passages):
+            result.cited.append(n)
+        else:
+            result.problems.append(f"marker [{n}] points at no passage")
+    if not result.cited:
+        result.problems.append("no citation marker")
+    pool = [passages[n - 1] for n in result.cited] or passages
+    allowed = set().union(*(numbers_in(p, words=True) for p in pool)) | numbers_in(question, True)
+    for number in sorted(numbers_in(answer)):
+        if number not in allowed:
+            result.problems.append(f"number {number} is in no cited passage")
+    return result
+
+
+def strip_markers(text: str) -> str:
+    return re.sub(r"\s+([.,;:])", r"\1", MARKER.sub("", text)).strip()

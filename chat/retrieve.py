@@ -1,0 +1,61 @@
+"""Find the passages that may answer a question, across nl/fr/en.
+
+Dense retrieval with EmbeddingGemma does the cross-lingual work; on top of it we (1) search a
+document first when the question names it the way people do ("the NGO memorandum", "de nota
+van Van Bossuyt"), using the manifest's aliases, and (2) prefer, among equally relevant
+passages, the one in the question's language: the model answers better from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from store.embedder import Embedder
+from store.index import ChunkStore, StoredChunk
+from store.manifest import Manifest
+
+SAME_LANGUAGE_BONUS = 0.03
+NAMED_DOCUMENT_BONUS = 0.08
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its raw similarity and the score used to rank it."""
+
+    chunk: StoredChunk
+    similarity: float
+    score: float
+
+    @property
+    def doc(self) -> str:
+        return self.chunk.doc
+
+
+class Retriever:
+    """Dense search in Chroma, re-ranked by named document and question language."""
+
+    def __init__(self, store: ChunkStore, embedder: Embedder, manifest: Manifest,
+                 candidates: int = 30) -> None:
+        self._store = store
+        self._embedder = embedder
+        self._manifest = manifest
+        self._candidates = candidates
+
+    def search(self, query: str, lang: str, k: int) -> list[Passage]:
+        vector = self._embedder.embed_query(query)
+        found: dict[str, StoredChunk] = {c.id: c for c in self._store.query(vector,
+                                                                            self._candidates)}
+        named = self._manifest.named_documents(query)
+        for doc in named[:2]:
+            for c in self._store.query(vector, 10, where={"doc": doc}):
+                found.setdefault(c.id, c)
+        ranked = []
+        for c in found.values():
+            score = c.score
+            if c.language == lang:
+                score += SAME_LANGUAGE_BONUS
+            if c.doc in named[:2]:
+                score += NAMED_DOCUMENT_BONUS
+            ranked.append(Passage(c, c.score, score))
+        ranked.sort(key=lambda p: -p.score)
+        return ranked[:k]

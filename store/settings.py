@@ -1,0 +1,116 @@
+"""One typed settings object, read once at start and passed to whoever needs it.
+
+Every field can be set in the environment with the prefix `VRAAGBAAK_` (for example
+`VRAAGBAAK_LLM_MODE=openai`) or in a `.env` file; `CHROMA_HOST`/`CHROMA_PORT` keep their
+usual names so an existing Chroma server is picked up with no other change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """All knobs of Vraagbaak; defaults run fully offline on the bundled corpus."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="VRAAGBAAK_", env_file=".env", extra="ignore", protected_namespaces=()
+    )
+
+    # --- where things live -------------------------------------------------------------
+    corpus_dir: Path = Field(REPO_ROOT / "corpus", description="Folder ingested by default.")
+    data_dir: Path = Field(
+        REPO_ROOT / "data", description="Chroma database and ingest lock (never served)."
+    )
+    models_dir: Path = Field(
+        Path.home() / ".cache" / "vraagbaak" / "models",
+        description="Cache of the verified model files, outside the repository.",
+    )
+
+    # --- vector store ------------------------------------------------------------------
+    chroma_host: str | None = Field(
+        None,
+        validation_alias=AliasChoices("CHROMA_HOST", "VRAAGBAAK_CHROMA_HOST"),
+        description="Use a Chroma server at this host instead of the local data folder.",
+    )
+    chroma_port: int = Field(
+        8000,
+        validation_alias=AliasChoices("CHROMA_PORT", "VRAAGBAAK_CHROMA_PORT"),
+        description="Port of the Chroma server (with CHROMA_HOST).",
+    )
+    collection: str = Field("vraagbaak", description="Chroma collection name.")
+
+    # --- embedding ---------------------------------------------------------------------
+    embedding_path: Path | None = Field(
+        None,
+        description="A local sentence-transformers folder; default: the fetched EmbeddingGemma.",
+    )
+    embedding_query_prompt: str = Field(
+        "task: search result | query: ", description="Prefix EmbeddingGemma expects on queries."
+    )
+    embedding_document_prompt: str = Field(
+        "title: {title} | text: ", description="Prefix EmbeddingGemma expects on passages."
+    )
+    embedding_batch_size: int = Field(8, description="Passages embedded per batch.")
+
+    # --- generation --------------------------------------------------------------------
+    llm_mode: Literal["local", "openai"] = Field(
+        "local",
+        description="'local': a GGUF file run in-process by llama.cpp (xllamacpp); "
+        "'openai': any OpenAI-compatible server (vLLM, Ollama, llama.cpp server, hosted API).",
+    )
+    llm_path: Path | None = Field(
+        None, description="A local GGUF file; default: the fetched Qwen2.5-Coder-1.5B Q4_K_M."
+    )
+    llm_base_url: str = Field(
+        "http://127.0.0.1:8080/v1", description="Base URL of the OpenAI-compatible server."
+    )
+    llm_model: str = Field("qwen2.5-1.5b-instruct", description="Model name sent to the server.")
+    llm_api_key: str = Field("", description="API key for the OpenAI-compatible server.")
+    llm_threads: int = Field(2, description="CPU threads for the local model.")
+    llm_context: int = Field(4096, description="Context window of the local model, in tokens.")
+    llm_max_tokens: int = Field(200, description="Longest answer generated, in tokens.")
+    llm_timeout_s: float = Field(180.0, description="Give up on one answer after this long.")
+
+    # --- retrieval and answering -------------------------------------------------------
+    language_detector: Literal["lingua", "langdetect"] = Field(
+        "lingua", description="Question/paragraph language detector (lingua measured best)."
+    )
+    top_k: int = Field(4, description="Passages given to the model.")
+    candidates: int = Field(30, description="Dense candidates fetched before re-ranking.")
+    passage_chars: int = Field(
+        700, description="Each passage is cut to its most relevant sentences, at most this long."
+    )
+    min_relevance: float = Field(
+        0.42,
+        description="Below this cosine similarity of the best passage, refuse without asking "
+        "the model (calibrated on the eval set).",
+    )
+    max_question_chars: int = Field(500, description="Longer questions are politely refused.")
+    max_history_turns: int = Field(6, description="Conversation turns kept for follow-ups.")
+
+    # --- serving -------------------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Address the chat page listens on.")
+    port: int = Field(7860, description="Port of the chat page.")
+    root_path: str = Field("", description="URL prefix when served behind a reverse proxy.")
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins (https://ngo.example) allowed to embed the widget.",
+    )
+
+    def embedding_dir(self) -> Path:
+        """The sentence-transformers folder actually used."""
+        return self.embedding_path or self.models_dir / "embeddinggemma-300m"
+
+    def gguf_file(self) -> Path:
+        """The GGUF file actually used in local mode."""
+        return self.llm_path or self.models_dir / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"

@@ -1,0 +1,53 @@
+"""Citation markers and the number check that guards against invented figures."""
+
+from chat.checks import check_answer, markers_in, normalise_number, numbers_in, strip_markers
+
+
+def test_number_formats_normalise_to_the_same_value() -> None:
+    assert {normalise_number(t) for t in ["136.000", "136 000", "136,000", "136000"]} == {
+        "136000"
+    }
+    assert normalise_number("2,5") == normalise_number("2.5") == "2.5"
+    assert normalise_number("1.117,5") == "1117.5"
+
+
+def test_numbers_in_reads_digits_and_spelled_out_numbers() -> None:
+    text = "Depuis 2021, plus de 136.000 demandes; drie pijlers, three pillars, 13 %"
+    assert numbers_in(text) == {"2021", "136000", "13"}
+    assert {"3", "2021"} <= numbers_in(text, words=True)
+    # articles that double as "one" are not numbers
+    assert "1" not in numbers_in("een nota, un pacte, one note", words=True)
+
+
+def test_markers_in_order_and_grouped() -> None:
+    assert markers_in("A [2]. B [1, 3]. C [2].") == [2, 1, 3]
+    assert strip_markers("A [2]. B [1,3].") == "A. B."
+
+
+def test_answer_with_cited_number_passes() -> None:
+    result = check_answer("Belgium received 136,000 applications [1].",
+                          ["plus de 136.000 demandes d'asile", "Fedasil compte 35.000 places"])
+    assert result.ok and result.cited == [1]
+
+
+def test_number_from_an_uncited_passage_fails() -> None:
+    result = check_answer("Fedasil has 136.000 places [2].",
+                          ["plus de 136.000 demandes", "Fedasil compte 35.000 places"])
+    assert not result.ok
+    assert any("136000" in p for p in result.problems)
+
+
+def test_invented_number_and_bad_marker_fail() -> None:
+    answer = "La naturalisation coûte environ 1000 euros [3]."
+    result = check_answer(answer, ["Un texte sans prix."])
+    assert "marker [3] points at no passage" in result.problems
+    assert any("1000" in p for p in result.problems)
+
+
+def test_numbers_from_the_question_are_allowed() -> None:
+    result = check_answer("In 2023 no figure is given [1].", ["Geen cijfers."], "En in 2023?")
+    assert result.ok
+
+
+def test_answer_without_marker_is_flagged() -> None:
+    assert "no citation marker" in check_answer("Yes.", ["Yes it is."]).problems
