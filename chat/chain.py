@@ -181,12 +181,12 @@ class Chain:
         qs, qe = best_window(text[ws:we], probe, 320)
         qs, qe = ws + qs, ws + qe
         meta = passage.chunk.meta
-        offsets = OffsetMap.from_json(str(meta["offsets"]))
+        span = OffsetMap.from_json(str(meta["offsets"])).original_span(qs, qe)
         return Citation(
             n=n, doc=passage.doc,
             title=self.manifest.title(passage.doc, lang, str(meta.get("title", ""))),
             section=str(meta.get("section", "")), language=passage.chunk.language,
-            quote=text[qs:qe], start=offsets.original(qs), end=offsets.original(qe),
+            quote=text[qs:qe], start=span[0], end=span[1],
         )
 
     # --- the whole chain ------------------------------------------------------------------

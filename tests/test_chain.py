@@ -1,0 +1,123 @@
+"""The chain's logic with a replayed LLM and the lexical test embedder over a real Chroma:
+refusal before the model, the checks and the fallback, citations and offsets, follow-ups,
+polite errors. The real models are exercised in test_integration.py."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from chat.chain import Chain, QuestionError
+from chat.llm import ReplayLLM
+from chat.prompts import load_prompts
+from chat.retrieve import Retriever
+from ingest.pipeline import ingest
+from store.embedder import HashingEmbedder
+from store.index import ChunkStore
+from store.language import get_detector
+from store.manifest import Manifest
+from store.settings import Settings
+from tests.conftest import CORPUS, test_settings
+
+RAW = {p.name: p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt")}
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = test_settings(tmp_path_factory.mktemp("chain"), min_relevance=0.2)
+    ingest([CORPUS], settings, HashingEmbedder(), get_detector("lingua").detect)
+    return settings
+
+
+def make_chain(settings: Settings, replies: list[str]) -> tuple[Chain, ReplayLLM]:
+    llm = ReplayLLM(replies)
+    embedder = HashingEmbedder()
+    store = ChunkStore(settings, embedder.name)
+    manifest = Manifest.load(CORPUS)
+    chain = Chain(settings, Retriever(store, embedder, manifest), llm, load_prompts(),
+                  get_detector("lingua"), manifest)
+    return chain, llm
+
+
+QUESTION = ("Depuis le début de l'année 2021, combien de demandes d'asile la Belgique "
+            "a-t-elle reçu ?")
+
+
+def test_cited_answer_maps_to_exact_original_offsets(indexed: Settings) -> None:
+    chain, llm = make_chain(indexed, [])
+    _, passages = chain.retrieve(QUESTION)
+    n, number = next((i, m.group(0)) for i, p in enumerate(passages, 1)
+                     if (m := re.search(r"\d{2,}(?:\.\d{3})*", p.chunk.text)))
+    llm.replies.append(f"Selon la note, le chiffre est de {number} [{n}].")
+    answer = chain.ask(QUESTION)
+    assert not answer.refused and not answer.fallback, answer.check_problems
+    assert answer.language == "fr"
+    [citation] = answer.citations
+    assert citation.n == n and citation.doc == passages[n - 1].doc
+    assert number in citation.quote
+    original = RAW[citation.doc][citation.start : citation.end]
+    # the cited span of the original file is the quote, modulo the PDF repair
+    assert " ".join(original.split()).replace("- ", "-")[:20].split()[0] in citation.quote
+    assert number in original.replace("\u00a0", " ")
+    assert citation.title and citation.title != citation.doc  # a title from the manifest
+    assert "Answer in French" in llm.prompts[0][0]["content"]
+
+
+def test_invented_number_falls_back_to_quoting_evidence(indexed: Settings) -> None:
+    chain, _ = make_chain(indexed, ["La Belgique a reçu 250.000 demandes [1]."])
+    answer = chain.ask(QUESTION)
+    assert answer.fallback and not answer.refused
+    assert any("250000" in p for p in answer.check_problems)
+    assert answer.answer.startswith("Je n'ai pas pu formuler")
+    assert "250.000" not in answer.answer
+    assert answer.citations and answer.citations[0].n == 1
+
+
+def test_irrelevant_question_is_refused_without_calling_the_model(indexed: Settings) -> None:
+    settings = indexed.model_copy(update={"min_relevance": 0.99})
+    chain, llm = make_chain(settings, [])
+    answer = chain.ask("Hoeveel bedraagt de werkloosheidsuitkering in Nederland?")
+    assert answer.refused and llm.prompts == []
+    assert answer.answer == load_prompts().message("nl", "refusal")
+    assert "below the threshold" in answer.refusal_reason
+
+
+def test_model_refusal_is_reported_as_refused(indexed: Settings) -> None:
+    refusal = load_prompts().message("en", "refusal")
+    chain, _ = make_chain(indexed, [refusal])
+    answer = chain.ask("How many asylum applications did Belgium receive since 2021?")
+    assert answer.refused and answer.citations == []
+    assert answer.refusal_reason == "the model found no answer in the passages"
+
+
+def test_follow_up_is_rewritten_with_the_history(indexed: Settings) -> None:
+    history = [{"role": "user", "content": QUESTION},
+               {"role": "assistant", "content": "Plus de 136.000 demandes [1]."}]
+    rewritten = "Combien d'Ukrainiens ont reçu une protection temporaire depuis 2021 ?"
+    chain, llm = make_chain(indexed, [rewritten, "Plus de 92.000 Ukrainiens [1]."])
+    answer = chain.ask("Et les Ukrainiens ?", history)
+    assert answer.language == "fr"
+    assert answer.rewritten_question == rewritten
+    assert "Et les Ukrainiens ?" in llm.prompts[0][1]["content"]
+    assert rewritten in llm.prompts[1][1]["content"]
+
+
+def test_polite_errors_in_the_users_language(indexed: Settings) -> None:
+    chain, llm = make_chain(indexed, [])
+    with pytest.raises(QuestionError) as too_long:
+        chain.ask("Waarom " + "is dat zo " * 80 + "?")
+    assert too_long.value.kind == "too_long" and "te lang" in str(too_long.value)
+    with pytest.raises(QuestionError) as empty:
+        chain.ask("   ")
+    assert empty.value.kind == "empty"
+    with pytest.raises(QuestionError) as foreign:
+        chain.ask("Wie viel kostet die Einbürgerung in Belgien für Flüchtlinge?")
+    assert foreign.value.kind == "foreign"
+    assert llm.prompts == []
+
+
+def test_streaming_yields_text_then_the_answer(indexed: Settings, tmp_path: Path) -> None:
+    chain, _ = make_chain(indexed, ["La Belgique a reçu plus de 136.000 demandes [1]."])
+    items = list(chain.stream(QUESTION))
+    assert all(isinstance(i, str) for i in items[:-1]) and len(items) > 2
+    assert "".join(items[:-1]).startswith("La Belgique")
