@@ -1,0 +1,70 @@
+"""End to end with the real models on the index built by ./setup.sh: one question each in
+nl, fr and en with a known answer, one the documents cannot answer, and the CLI contract."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from store.settings import Settings
+
+pytestmark = pytest.mark.models
+
+CASES = [
+    # (question, language, a string the answer must hold (any of), the file to cite)
+    ("Hoeveel asielaanvragen heeft België sinds begin 2021 ontvangen volgens de "
+     "beleidsnota van minister Van Bossuyt?", "nl", ["136.000", "136 000", "136000"],
+     "000_fb9c599bc3eacfb7.txt"),
+    ("Combien d'Ukrainiens ont bénéficié d'une protection temporaire selon la note de la "
+     "ministre Van Bossuyt ?", "fr", ["92.000", "92 000", "92000"], "000_fb9c599bc3eacfb7.txt"),
+    ("According to the news item about Nicole de Moor's policy note, on how many main lines "
+     "does the policy concentrate?", "en", ["nine", "9"], "004_c3eb19900ec74119.txt"),
+]
+
+
+@pytest.fixture(scope="module")
+def chain(default_settings: Settings):  # noqa: ANN201
+    from chat.factory import build_chain
+
+    return build_chain(default_settings)
+
+
+@pytest.mark.parametrize(("question", "lang", "expected", "doc"), CASES,
+                         ids=[c[1] for c in CASES])
+def test_known_answer(chain, question: str, lang: str, expected: list[str], doc: str) -> None:
+    answer = chain.ask(question)
+    assert answer.language == lang
+    assert not answer.refused, answer.refusal_reason
+    assert any(e.lower() in answer.answer.lower() for e in expected), answer.to_dict()
+    assert doc in {c.doc for c in answer.citations}, answer.to_dict()
+    if not answer.fallback:
+        assert chain.detector.detect(answer.answer) == lang, answer.answer
+    raw = (chain.settings.corpus_dir / answer.citations[0].doc).read_text(encoding="utf-8")
+    cited = raw[answer.citations[0].start : answer.citations[0].end]
+    assert " ".join(cited.split())[:15].split()[0] in answer.citations[0].quote
+
+
+def test_unanswerable_question_is_refused(chain) -> None:
+    answer = chain.ask("Hoeveel bedraagt de Nederlandse huurtoeslag voor studenten in 2026?")
+    assert answer.refused, answer.to_dict()
+    assert answer.language == "nl"
+    assert answer.answer == chain.prompts.message("nl", "refusal")
+
+
+def test_cli_ask_json_contract(default_settings: Settings) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "ask", "--json",
+         "What does the news item say about the Belgian presidency of the EU Council in 2024?"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    for key in ("question", "language", "answer", "refused", "rewritten_question",
+                "citations", "retrieved", "timings"):
+        assert key in data
+    assert data["language"] == "en"
+    assert set(data["timings"]) >= {"retrieval_s", "ttft_s", "total_s"}
+    for c in data["citations"]:
+        assert set(c) >= {"n", "doc", "title", "section", "language", "quote", "start", "end"}
+    assert all(set(r) >= {"doc", "language", "text", "score"} for r in data["retrieved"])
