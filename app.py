@@ -43,7 +43,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     settings = _settings()
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
-    embedder = build_embedder(settings)
+    embedder = build_embedder(settings, cache=True)
     bar = tqdm(total=0, unit="chunk", desc="embedding", file=sys.stderr, disable=None)
     report = ingest(paths, settings, embedder, get_detector(settings.language_detector).detect,
                     progress=bar.update, on_total=lambda n: bar.reset(total=n))

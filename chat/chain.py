@@ -13,18 +13,23 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from store.offsets import OffsetMap
-
-from chat.checks import check_answer, markers_in, strip_markers
+from chat.checks import (
+    asks_quantity,
+    attribute,
+    check_answer,
+    markers_in,
+    missing_years,
+    numbers_in,
+    strip_markers,
+)
+from chat.evidence import best_window, select_windows
 from chat.llm import ChatModel, LLMError
 from chat.prompts import Prompts
 from chat.retrieve import Passage, Retriever
 from store.language import LANGUAGE_NAMES, LanguageDetector
 from store.manifest import Manifest
+from store.offsets import OffsetMap
 from store.settings import Settings
-
-SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'“«(]?[A-ZÀ-Ý0-9—•–-])")
-WORD = re.compile(r"\w{4,}", re.UNICODE)
 
 
 class QuestionError(ValueError):
@@ -63,49 +68,10 @@ class Answer:
     refusal_reason: str = ""
     check_problems: list[str] = field(default_factory=list)
     fallback: bool = False
+    draft: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _sentences(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences of a passage (positions in the passage text)."""
-    spans, start = [], 0
-    for m in SENTENCE_END.finditer(text):
-        spans.append((start, m.start()))
-        start = m.end()
-    spans.append((start, len(text)))
-    return [(s, e) for s, e in spans if e > s]
-
-
-def _stems(text: str) -> set[str]:
-    return {w[:6] for w in WORD.findall(text.lower())}
-
-
-def best_window(text: str, probe: str, max_chars: int) -> tuple[int, int]:
-    """The span of consecutive sentences of `text` that best overlaps `probe`, <= max_chars."""
-    spans = _sentences(text)
-    if len(text) <= max_chars or not spans:
-        return 0, len(text)
-    want = _stems(probe) | set(re.findall(r"\d+", probe))
-    scores = [len((_stems(text[s:e]) | set(re.findall(r"\d+", text[s:e]))) & want)
-              for s, e in spans]
-    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
-    lo = hi = best
-    while True:
-        grown = False
-        for cand in (hi + 1, lo - 1):
-            if 0 <= cand < len(spans):
-                new_lo, new_hi = min(lo, cand), max(hi, cand)
-                if spans[new_hi][1] - spans[new_lo][0] <= max_chars:
-                    lo, hi, grown = new_lo, new_hi, True
-        if not grown:
-            break
-    start, end = spans[lo][0], spans[hi][1]
-    if end - start > max_chars:  # one very long sentence: cut at a word boundary
-        cut = text.rfind(" ", start, start + max_chars)
-        end = cut if cut > start else start + max_chars
-    return start, end
 
 
 class Chain:
@@ -165,14 +131,6 @@ class Chain:
             return joined
         return rewritten
 
-    def passages_text(self, passages: list[Passage], lang: str, probe: str) -> list[str]:
-        """Each passage cut to its most relevant window, as shown to the model."""
-        cut = []
-        for p in passages:
-            s, e = best_window(p.chunk.text, probe, self.settings.passage_chars)
-            cut.append(p.chunk.text[s:e])
-        return cut
-
     def cite(self, n: int, passage: Passage, window: tuple[int, int], lang: str,
              probe: str) -> Citation:
         """A citation whose quote is the passage sentence(s) best matching the answer."""
@@ -191,7 +149,7 @@ class Chain:
 
     # --- the whole chain ------------------------------------------------------------------
     def retrieve(self, question: str, history: list[dict[str, str]] | None = None
-                 ) -> tuple[Answer, list[Passage]]:
+                 ) -> tuple[Answer, list[Passage], list[float]]:
         """The chain up to retrieval: validate, detect, rewrite, search (no answer yet)."""
         t0 = time.perf_counter()
         history = [t for t in (history or []) if t.get("content")]
@@ -199,7 +157,9 @@ class Chain:
         question = question.strip()
         result = Answer(question=question, language=lang)
         result.rewritten_question = self.rewrite(question, history, lang)
-        passages = self.retriever.search(result.rewritten_question, lang, self.settings.top_k)
+        vector = self.retriever.embed(result.rewritten_question)
+        passages = self.retriever.search(result.rewritten_question, lang, self.settings.top_k,
+                                         vector)
         result.timings["retrieval_s"] = round(time.perf_counter() - t0, 3)
         result.retrieved = [
             {"doc": p.doc, "language": p.chunk.language, "text": p.chunk.text,
@@ -207,7 +167,7 @@ class Chain:
              "section": p.chunk.meta.get("section", "")}
             for p in passages
         ]
-        return result, passages
+        return result, passages, vector
 
     def stream(self, question: str,
                history: list[dict[str, str]] | None = None) -> Iterator[str | Answer]:
@@ -217,7 +177,7 @@ class Chain:
         streamed draft is replaced by the quoted evidence.
         """
         t0 = time.perf_counter()
-        result, passages = self.retrieve(question, history)
+        result, passages, vector = self.retrieve(question, history)
         lang, standalone, question = result.language, result.rewritten_question, result.question
         best = max((p.similarity for p in passages), default=0.0)
         if best < self.settings.min_relevance:
@@ -228,12 +188,21 @@ class Chain:
             yield from self._refuse(result, t0)
             return
 
-        windows = [best_window(p.chunk.text, standalone, self.settings.passage_chars)
-                   for p in passages]
+        windows = select_windows(
+            [p.chunk.text for p in passages], standalone, vector,
+            self.retriever.embedder if self.settings.semantic_evidence else None,
+            self.settings.passage_chars,
+        )
         texts = [p.chunk.text[s:e] for p, (s, e) in zip(passages, windows, strict=True)]
+        titles = [self.manifest.title(p.doc, lang, p.doc) for p in passages]
+        absent = missing_years(standalone, texts)
+        if absent:
+            result.refusal_reason = f"the passages say nothing about {', '.join(absent)}"
+            yield from self._refuse(result, t0)
+            return
         numbered = "\n\n".join(
-            f"[{i}] ({self.manifest.title(p.doc, lang, p.doc)}) {t}"
-            for i, (p, t) in enumerate(zip(passages, texts, strict=True), 1)
+            f"[{i}] ({title}) {text}" for i, (title, text) in enumerate(zip(titles, texts,
+                                                                            strict=True), 1)
         )
         refusal = self.prompts.message(lang, "refusal")
         messages = self.prompts.template(lang, "answer").render(
@@ -246,13 +215,20 @@ class Chain:
                 result.timings["ttft_s"] = round(time.perf_counter() - t0, 3)
             draft += delta
             yield delta
-        draft = draft.strip()
+        draft = result.draft = draft.strip()
         if _is_refusal(draft, refusal):
             result.refusal_reason = "the model found no answer in the passages"
-            yield from self._refuse(result, t0, streamed=True)
+            yield from self._refuse(result, t0)
             return
+        if asks_quantity(standalone) and not numbers_in(strip_markers(draft), words=True):
+            result.refusal_reason = "a quantity was asked, the answer holds no number"
+            yield from self._refuse(result, t0)
+            return
+        if not markers_in(draft) and (n := attribute(draft, texts)):
+            draft = f"{draft} [{n}]"  # the model forgot to cite: cite what it used
 
-        check = check_answer(draft, texts, question)
+        evidence = [f"{title} {text}" for title, text in zip(titles, texts, strict=True)]
+        check = check_answer(draft, evidence, question)
         result.check_problems = check.problems
         if check.ok and self.detector.detect(strip_markers(draft)) not in (lang, None):
             check.problems.append("answer not in the question's language")
@@ -274,7 +250,7 @@ class Chain:
         result.timings["total_s"] = round(time.perf_counter() - t0, 3)
         yield result
 
-    def _refuse(self, result: Answer, t0: float, streamed: bool = False) -> Iterator[Answer]:
+    def _refuse(self, result: Answer, t0: float) -> Iterator[Answer]:
         result.refused = True
         result.answer = self.prompts.message(result.language, "refusal")
         now = round(time.perf_counter() - t0, 3)

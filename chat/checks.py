@@ -99,3 +99,36 @@ def check_answer(answer: str, passages: list[str], question: str = "") -> CheckR
 
 def strip_markers(text: str) -> str:
     return re.sub(r"\s+([.,;:])", r"\1", MARKER.sub("", text)).strip()
+
+
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+QUANTITY = re.compile(
+    r"\b(how (?:many|much|long|old|high)|what (?:amount|percentage|share|number)|hoeveel|"
+    r"hoe (?:lang|hoog|oud|groot)|welk(?:e)? (?:bedrag|percentage|aantal)|combien|"
+    r"quel(?:le)? (?:montant|pourcentage|nombre|part|budget|salaire)|de combien)\b",
+    re.IGNORECASE,
+)
+
+
+def missing_years(question: str, evidence: list[str]) -> list[str]:
+    """Years the question asks about that no evidence passage mentions (a near miss)."""
+    seen = set(YEAR.findall(" ".join(evidence)))
+    return [y for y in dict.fromkeys(YEAR.findall(question)) if y not in seen]
+
+
+def asks_quantity(question: str) -> bool:
+    return bool(QUANTITY.search(question))
+
+
+def attribute(answer: str, passages: list[str]) -> int | None:
+    """The passage an uncited answer comes from: the one sharing its numbers and words."""
+    nums = numbers_in(answer, words=True)
+    words = {w[:6] for w in re.findall(r"\w{4,}", answer.lower())}
+    best, best_score = None, 0.0
+    for n, text in enumerate(passages, 1):
+        shared_nums = len(nums & numbers_in(text, words=True))
+        shared_words = len(words & {w[:6] for w in re.findall(r"\w{4,}", text.lower())})
+        score = 3 * shared_nums + shared_words
+        if score > best_score:
+            best, best_score = n, score
+    return best

@@ -8,7 +8,7 @@ from chat.chain import Chain
 from chat.llm import ChatModel, build_llm
 from chat.prompts import load_prompts
 from chat.retrieve import Retriever
-from store.embedder import Embedder, SentenceTransformerEmbedder
+from store.embedder import CachedEmbedder, Embedder, SentenceTransformerEmbedder
 from store.index import ChunkStore
 from store.language import get_detector
 from store.manifest import Manifest
@@ -26,13 +26,17 @@ def quiet_libraries() -> None:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 
-def build_embedder(settings: Settings) -> Embedder:
+def build_embedder(settings: Settings, cache: bool = False) -> Embedder:
+    """The configured embedder; with cache=True (ingest only) passage vectors are reused."""
     quiet_libraries()
-    return SentenceTransformerEmbedder(
+    model = SentenceTransformerEmbedder(
         settings.embedding_dir(), settings.embedding_query_prompt,
         settings.embedding_document_prompt, settings.embedding_batch_size,
         models_dir=settings.models_dir if settings.embedding_path is None else None,
     )
+    if cache and settings.embedding_cache:
+        return CachedEmbedder(model, settings.models_dir / "embedding-cache.sqlite")
+    return model
 
 
 def build_chain(settings: Settings, llm: ChatModel | None = None,

@@ -37,12 +37,17 @@ class Retriever:
     def __init__(self, store: ChunkStore, embedder: Embedder, manifest: Manifest,
                  candidates: int = 30) -> None:
         self._store = store
-        self._embedder = embedder
+        self.embedder = embedder
         self._manifest = manifest
         self._candidates = candidates
 
-    def search(self, query: str, lang: str, k: int) -> list[Passage]:
-        vector = self._embedder.embed_query(query)
+    def embed(self, query: str) -> list[float]:
+        return self.embedder.embed_query(query)
+
+    def search(self, query: str, lang: str, k: int,
+               vector: list[float] | None = None) -> list[Passage]:
+        """The k best passages for the query (embedded here unless `vector` is given)."""
+        vector = vector if vector is not None else self.embed(query)
         found: dict[str, StoredChunk] = {c.id: c for c in self._store.query(vector,
                                                                             self._candidates)}
         named = self._manifest.named_documents(query)

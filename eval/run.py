@@ -52,7 +52,7 @@ def run_item(chain: Chain, item: Item, retrieval_only: bool) -> Result:
                     "question": item["question"]}
     try:
         if retrieval_only:
-            answer, _ = chain.retrieve(item["question"], history)
+            answer, _, _ = chain.retrieve(item["question"], history)
         else:
             answer = chain.ask(item["question"], history)
     except QuestionError as exc:
@@ -75,6 +75,8 @@ def run_item(chain: Chain, item: Item, retrieval_only: bool) -> Result:
         "retrieval_s": answer.timings.get("retrieval_s"),
         "refusal_reason": answer.refusal_reason,
         "fallback": answer.fallback,
+        "check_problems": answer.check_problems,
+        "draft": answer.draft,
     }
 
 

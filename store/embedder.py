@@ -50,6 +50,9 @@ class SentenceTransformerEmbedder:
         self._document_prompt = document_prompt
         self._batch_size = batch_size
 
+    def document_prompt(self, title: str) -> str:
+        return self._document_prompt.format(title=title or "none")
+
     def embed_documents(self, texts: Sequence[str], titles: Sequence[str]) -> list[list[float]]:
         # The document prompt names the title, so encode per title group.
         out: list[list[float] | None] = [None] * len(texts)
@@ -57,7 +60,7 @@ class SentenceTransformerEmbedder:
         for i, title in enumerate(titles):
             groups.setdefault(title, []).append(i)
         for title, idx in groups.items():
-            prompt = self._document_prompt.format(title=title or "none")
+            prompt = self.document_prompt(title)
             vectors = self._model.encode(
                 [texts[i] for i in idx], prompt=prompt, batch_size=self._batch_size,
                 normalize_embeddings=True, show_progress_bar=False,
@@ -71,6 +74,54 @@ class SentenceTransformerEmbedder:
             [text], prompt=self._query_prompt, normalize_embeddings=True, show_progress_bar=False
         )[0]
         return vec.tolist()
+
+
+class CachedEmbedder:
+    """Passage embeddings remembered on disk, keyed by model, prompt and text.
+
+    Re-ingesting into a fresh data folder or a Chroma server then costs seconds instead of
+    minutes. Only passages are cached: a visitor's questions are never written anywhere.
+    """
+
+    def __init__(self, inner: SentenceTransformerEmbedder, path: Path) -> None:
+        import sqlite3
+
+        self._inner = inner
+        self.name = inner.name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path))
+        self._db.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB)")
+
+    def _key(self, text: str, title: str) -> str:
+        prompt = self._inner.document_prompt(title)
+        return hashlib.sha256(f"{self.name}\0{prompt}\0{text}".encode()).hexdigest()
+
+    def embed_documents(self, texts: Sequence[str], titles: Sequence[str]) -> list[list[float]]:
+        import array
+
+        keys = [self._key(t, ti) for t, ti in zip(texts, titles, strict=True)]
+        found: dict[str, list[float]] = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            rows = self._db.execute(
+                f"SELECT key, v FROM vec WHERE key IN ({','.join('?' * len(part))})", part
+            ).fetchall()
+            found.update({k: array.array("f", v).tolist() for k, v in rows})
+        missing = [i for i, k in enumerate(keys) if k not in found]
+        if missing:
+            vectors = self._inner.embed_documents([texts[i] for i in missing],
+                                                  [titles[i] for i in missing])
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO vec VALUES (?, ?)",
+                    [(keys[i], array.array("f", v).tobytes())
+                     for i, v in zip(missing, vectors, strict=True)],
+                )
+            found.update({keys[i]: v for i, v in zip(missing, vectors, strict=True)})
+        return [found[k] for k in keys]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._inner.embed_query(text)
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
         "title: {title} | text: ", description="Prefix EmbeddingGemma expects on passages."
     )
     embedding_batch_size: int = Field(8, description="Passages embedded per batch.")
+    embedding_cache: bool = Field(
+        True, description="Remember passage vectors next to the models (never questions)."
+    )
 
     # --- generation --------------------------------------------------------------------
     llm_mode: Literal["local", "openai"] = Field(
@@ -85,7 +88,11 @@ class Settings(BaseSettings):
     top_k: int = Field(4, description="Passages given to the model.")
     candidates: int = Field(30, description="Dense candidates fetched before re-ranking.")
     passage_chars: int = Field(
-        700, description="Each passage is cut to its most relevant sentences, at most this long."
+        450, description="Each passage is cut to its most relevant sentences, at most this long."
+    )
+    semantic_evidence: bool = Field(
+        True, description="Pick each passage's sentences with the embedder (works across "
+        "languages) rather than by shared words only.",
     )
     min_relevance: float = Field(
         0.42,

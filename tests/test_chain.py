@@ -45,7 +45,7 @@ QUESTION = ("Depuis le début de l'année 2021, combien de demandes d'asile la B
 
 def test_cited_answer_maps_to_exact_original_offsets(indexed: Settings) -> None:
     chain, llm = make_chain(indexed, [])
-    _, passages = chain.retrieve(QUESTION)
+    _, passages, _ = chain.retrieve(QUESTION)
     n, number = next((i, m.group(0)) for i, p in enumerate(passages, 1)
                      if (m := re.search(r"\d{2,}(?:\.\d{3})*", p.chunk.text)))
     llm.replies.append(f"Selon la note, le chiffre est de {number} [{n}].")
@@ -60,7 +60,7 @@ def test_cited_answer_maps_to_exact_original_offsets(indexed: Settings) -> None:
     assert " ".join(original.split()).replace("- ", "-")[:20].split()[0] in citation.quote
     assert number in original.replace("\u00a0", " ")
     assert citation.title and citation.title != citation.doc  # a title from the manifest
-    assert "Answer in French" in llm.prompts[0][0]["content"]
+    assert "Answer in French" in llm.prompts[0][-1]["content"]
 
 
 def test_invented_number_falls_back_to_quoting_evidence(indexed: Settings) -> None:

@@ -1,0 +1,86 @@
+"""Evidence selection: from each retrieved chunk, the sentences that answer the question.
+
+A 1.5B model on 2 cores must read little: every token of context costs time to first token,
+and distractors lead it astray. So each passage is cut to its best window of consecutive
+sentences. Sentences are scored with the embedding model (it works across nl/fr/en, where
+word overlap fails: an English question over a Dutch passage), plus a small bonus for words
+and numbers shared with the question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from store.embedder import Embedder
+
+SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'“«(]?[A-ZÀ-Ý0-9—•–-])")
+WORD = re.compile(r"\w{4,}", re.UNICODE)
+LEXICAL_WEIGHT = 0.02
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of a passage (positions in the passage text)."""
+    spans, start = [], 0
+    for m in SENTENCE_END.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if e > s]
+
+
+def _terms(text: str) -> set[str]:
+    return {w[:6] for w in WORD.findall(text.lower())} | set(re.findall(r"\d+", text))
+
+
+def lexical_scores(text: str, spans: list[tuple[int, int]], probe: str) -> list[float]:
+    want = _terms(probe)
+    return [float(len(_terms(text[s:e]) & want)) for s, e in spans]
+
+
+def grow_window(text: str, spans: list[tuple[int, int]], scores: Sequence[float],
+                max_chars: int) -> tuple[int, int]:
+    """Start at the best sentence; add the better neighbour while the window fits."""
+    if not spans:
+        return 0, min(len(text), max_chars)
+    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
+    lo = hi = best
+    while True:
+        options = [c for c in (lo - 1, hi + 1) if 0 <= c < len(spans)
+                   and spans[max(hi, c)][1] - spans[min(lo, c)][0] <= max_chars]
+        if not options:
+            break
+        pick = max(options, key=lambda c: scores[c])
+        lo, hi = min(lo, pick), max(hi, pick)
+    start, end = spans[lo][0], spans[hi][1]
+    if end - start > max_chars:  # one very long sentence: cut at a word boundary
+        cut = text.rfind(" ", start, start + max_chars)
+        end = cut if cut > start else start + max_chars
+    return start, end
+
+
+def best_window(text: str, probe: str, max_chars: int) -> tuple[int, int]:
+    """Lexical window: for quotes, where the probe is the answer in the user's language."""
+    if len(text) <= max_chars:
+        return 0, len(text)
+    spans = sentences(text)
+    return grow_window(text, spans, lexical_scores(text, spans, probe), max_chars)
+
+
+def select_windows(texts: Sequence[str], probe: str, query_vector: Sequence[float] | None,
+                   embedder: Embedder | None, max_chars: int) -> list[tuple[int, int]]:
+    """One window per passage; sentences scored semantically when an embedder is given."""
+    all_spans = [sentences(t) for t in texts]
+    scores = [lexical_scores(t, sp, probe) for t, sp in zip(texts, all_spans, strict=True)]
+    long = [i for i, t in enumerate(texts) if len(t) > max_chars]
+    if embedder is not None and query_vector is not None and long:
+        flat = [(i, j) for i in long for j in range(len(all_spans[i]))]
+        vectors = embedder.embed_documents(
+            [texts[i][slice(*all_spans[i][j])] for i, j in flat], ["none"] * len(flat))
+        for (i, j), vec in zip(flat, vectors, strict=True):
+            cosine = sum(a * b for a, b in zip(vec, query_vector, strict=True))
+            scores[i][j] = cosine + LEXICAL_WEIGHT * scores[i][j]
+    return [
+        (0, len(t)) if len(t) <= max_chars else grow_window(t, sp, sc, max_chars)
+        for t, sp, sc in zip(texts, all_spans, scores, strict=True)
+    ]
