@@ -195,7 +195,7 @@ class Chain:
         )
         texts = [p.chunk.text[s:e] for p, (s, e) in zip(passages, windows, strict=True)]
         titles = [self.manifest.title(p.doc, lang, p.doc) for p in passages]
-        absent = missing_years(standalone, texts)
+        absent = missing_years(standalone, [p.chunk.text for p in passages])
         if absent:
             result.refusal_reason = f"the passages say nothing about {', '.join(absent)}"
             yield from self._refuse(result, t0)
