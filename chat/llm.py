@@ -114,10 +114,9 @@ class LocalLlamaServer:
         try:
             self._server = xllamacpp.Server(params)
         except Exception as exc:
-            raise ModelError(
-                f"llama.cpp could not load {gguf} ({exc}). If it is a broken download, delete "
-                "it and run: vraagbaak models fetch"
-            ) from exc
+            hint = ("If it is a broken download, delete it and run: vraagbaak models fetch"
+                    if spec else "Check that VRAAGBAAK_LLM_PATH names a valid GGUF file.")
+            raise ModelError(f"llama.cpp could not load {gguf} ({exc}). {hint}") from exc
         self.base_url = self._server.listening_address.rstrip("/") + "/v1"
 
 

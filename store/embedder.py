@@ -41,9 +41,10 @@ class SentenceTransformerEmbedder:
         try:
             self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         except Exception as exc:  # a truncated or foreign folder: say which and what to do
+            hint = ("Delete the folder and run: vraagbaak models fetch" if spec else
+                    "Check that VRAAGBAAK_EMBEDDING_PATH names a sentence-transformers folder.")
             raise ModelError(
-                f"Could not load the embedding model from {path}: {exc}. "
-                "Delete the folder and run: vraagbaak models fetch"
+                f"Could not load the embedding model from {path}: {exc}. {hint}"
             ) from exc
         self.name = path.name
         self._query_prompt = query_prompt
