@@ -111,6 +111,12 @@ class Chain:
             raise QuestionError(self.prompts.message("en", "foreign"), "en", "foreign")
         return lang
 
+    def in_language(self, text: str, lang: str) -> bool:
+        """False only when a long enough answer is clearly in another language."""
+        if len(text.split()) < 6:
+            return True  # too short to judge: names and numbers dominate
+        return self.detector.confidence(text, lang) >= 0.25
+
     def rewrite(self, question: str, history: list[dict[str, str]], lang: str) -> str:
         """A standalone question for retrieval; falls back to joining the last user turn."""
         turns = history[-self.settings.max_history_turns :]
@@ -195,7 +201,8 @@ class Chain:
         )
         texts = [p.chunk.text[s:e] for p, (s, e) in zip(passages, windows, strict=True)]
         titles = [self.manifest.title(p.doc, lang, p.doc) for p in passages]
-        absent = missing_years(standalone, [p.chunk.text for p in passages])
+        absent = missing_years(standalone, [p.chunk.text for p in passages]
+                               + [self.manifest.names(p.doc) for p in passages])
         if absent:
             result.refusal_reason = f"the passages say nothing about {', '.join(absent)}"
             yield from self._refuse(result, t0)
@@ -230,7 +237,7 @@ class Chain:
         evidence = [f"{title} {text}" for title, text in zip(titles, texts, strict=True)]
         check = check_answer(draft, evidence, question)
         result.check_problems = check.problems
-        if check.ok and self.detector.detect(strip_markers(draft)) not in (lang, None):
+        if check.ok and not self.in_language(strip_markers(draft), lang):
             check.problems.append("answer not in the question's language")
         if check.ok:
             result.answer = draft

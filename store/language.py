@@ -26,6 +26,10 @@ class LanguageDetector(Protocol):
         """Return an ISO code when the text is clearly in another language than nl/fr/en."""
         ...
 
+    def confidence(self, text: str, lang: str) -> float:
+        """How sure the detector is that the text is in `lang` (0..1, among nl/fr/en)."""
+        ...
+
 
 class LinguaDetector:
     """lingua restricted to nl/fr/en, with a wider model only to notice foreign questions."""
@@ -48,6 +52,12 @@ class LinguaDetector:
             return None
         found = self._restricted.detect_language_of(text)
         return self._map.get(found) if found is not None else None  # type: ignore[return-value]
+
+    def confidence(self, text: str, lang: str) -> float:
+        for value in self._restricted.compute_language_confidence_values(text):
+            if self._map.get(value.language) == lang:
+                return float(value.value)
+        return 0.0
 
     def is_foreign(self, text: str) -> str | None:
         if len(text.split()) < 3:
@@ -89,6 +99,9 @@ class LangdetectDetector:
             if p.lang in SUPPORTED:
                 return p.lang  # type: ignore[return-value]
         return None
+
+    def confidence(self, text: str, lang: str) -> float:
+        return next((p.prob for p in self._probabilities(text, True) if p.lang == lang), 0.0)
 
     def is_foreign(self, text: str) -> str | None:
         if len(text.split()) < 3:

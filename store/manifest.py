@@ -34,6 +34,15 @@ class Manifest:
                 return str(titles[lang])
         return fallback or doc
 
+    def names(self, doc: str) -> str:
+        """Every way the manifest names a document (titles, aliases, year), as one text."""
+        meta = self.documents.get(doc, {})
+        parts = [str(meta.get("year", "")), str(meta.get("date", ""))]
+        for key in ("titles", "short_titles", "aliases"):
+            for value in (meta.get(key) or {}).values():
+                parts.extend(value if isinstance(value, list) else [value])
+        return " ".join(parts)
+
     def named_documents(self, question: str) -> list[str]:
         """Documents whose aliases occur in the question (longest alias wins ties)."""
         q = " " + re.sub(r"\s+", " ", question.lower()) + " "
