@@ -125,6 +125,25 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from chat.factory import build_chain
+    from chat.server import build_server
+
+    settings = _settings()
+    if args.host:
+        settings.host = args.host
+    if args.port:
+        settings.port = args.port
+    app = build_server(settings, build_chain(settings))
+    print(f"Vraagbaak is ready: http://{settings.host}:{settings.port}{settings.root_path}/",
+          file=sys.stderr)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
+                access_log=False)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vraagbaak",
@@ -147,6 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--history", help="JSON file: a list of {role, content} turns")
     ask.add_argument("--json", action="store_true", help="print the full answer as JSON")
     ask.set_defaults(func=cmd_ask)
+
+    serve = sub.add_parser("serve", help="start the chat page, the API and the widget")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 7860)")
+    serve.set_defaults(func=cmd_serve)
 
     ev = sub.add_parser("eval", help="run question files through the chain and score them")
     ev.add_argument("--qa", nargs="+", required=True, help="JSONL question files")

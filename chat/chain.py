@@ -133,9 +133,9 @@ class Chain:
         except LLMError:
             return joined
         rewritten = out[0].strip().strip('"') if out else ""
-        if len(rewritten) < 8 or len(rewritten) > 3 * len(joined) + 40:
-            return joined
-        return rewritten
+        too_long = len(rewritten) > 3 * len(joined) + 40
+        added_nothing = len(rewritten.split()) <= len(question.split()) + 2
+        return joined if too_long or added_nothing else rewritten
 
     def cite(self, n: int, passage: Passage, window: tuple[int, int], lang: str,
              probe: str) -> Citation:
@@ -237,6 +237,17 @@ class Chain:
         evidence = [f"{title} {text}" for title, text in zip(titles, texts, strict=True)]
         check = check_answer(draft, evidence, question)
         result.check_problems = check.problems
+        asked_years = missing_years(standalone, [self.manifest.names(p.doc) for p in passages])
+        unsupported = [y for y in asked_years
+                       if check.cited and not any(y in texts[n - 1] for n in check.cited)]
+        if asks_quantity(standalone) and (check.invented or unsupported):
+            result.refusal_reason = (
+                f"the answer's figure {', '.join(check.invented)} is in no passage"
+                if check.invented else
+                f"the cited passages give no figure for {', '.join(unsupported)}"
+            )
+            yield from self._refuse(result, t0)
+            return
         if check.ok and not self.in_language(strip_markers(draft), lang):
             check.problems.append("answer not in the question's language")
         if check.ok:

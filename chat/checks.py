@@ -68,6 +68,7 @@ class CheckResult:
 
     cited: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    invented: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -89,11 +90,22 @@ def check_answer(answer: str, passages: list[str], question: str = "") -> CheckR
             result.problems.append(f"marker [{n}] points at no passage")
     if not result.cited:
         result.problems.append("no citation marker")
-    pool = [passages[n - 1] for n in result.cited] or passages
-    allowed = set().union(*(numbers_in(p, words=True) for p in pool)) | numbers_in(question, True)
+    allowed = set().union(*(numbers_in(passages[n - 1], words=True) for n in result.cited))
+    allowed |= numbers_in(question, True)
     for number in sorted(numbers_in(answer)):
-        if number not in allowed:
-            result.problems.append(f"number {number} is in no cited passage")
+        if number in allowed:
+            continue
+        # the model cited the wrong passage: cite the one that holds the number
+        holder = next((n for n, p in enumerate(passages, 1) if number in numbers_in(p, True)),
+                      None)
+        if holder is None:
+            result.problems.append(f"number {number} is in no passage")
+            result.invented.append(number)
+        else:
+            result.cited.append(holder)
+            allowed |= numbers_in(passages[holder - 1], True)
+    if result.cited and "no citation marker" in result.problems:
+        result.problems.remove("no citation marker")
     return result
 
 

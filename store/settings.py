@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(500, description="Longer questions are politely refused.")
     max_history_turns: int = Field(6, description="Conversation turns kept for follow-ups.")
+    max_waiting: int = Field(
+        3, description="Questions that may wait while one is answered; more get 'busy'."
+    )
 
     # --- serving -------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address the chat page listens on.")

@@ -62,9 +62,16 @@ def test_cited_answer_maps_to_exact_original_offsets(indexed: Settings) -> None:
     assert "Answer in French" in llm.prompts[0][-1]["content"]
 
 
+def test_invented_figure_for_a_quantity_question_is_refused(indexed: Settings) -> None:
+    chain, _ = make_chain(indexed, ["Le réseau compte 250.000 places [1]."])
+    answer = chain.ask(QUESTION)
+    assert answer.refused and "250000" in answer.refusal_reason
+    assert "250.000" not in answer.answer
+
+
 def test_invented_number_falls_back_to_quoting_evidence(indexed: Settings) -> None:
     chain, _ = make_chain(indexed, ["La Belgique a reçu 250.000 demandes [1]."])
-    answer = chain.ask(QUESTION)
+    answer = chain.ask("Que dit la note sur le réseau d'accueil de Fedasil ?")
     assert answer.fallback and not answer.refused
     assert any("250000" in p for p in answer.check_problems)
     assert answer.answer.startswith("Je n'ai pas pu formuler")

@@ -30,11 +30,17 @@ def test_answer_with_cited_number_passes() -> None:
     assert result.ok and result.cited == [1]
 
 
-def test_number_from_an_uncited_passage_fails() -> None:
+def test_number_from_an_uncited_passage_moves_the_citation_there() -> None:
     result = check_answer("Fedasil has 136.000 places [2].",
                           ["plus de 136.000 demandes", "Fedasil compte 35.000 places"])
-    assert not result.ok
-    assert any("136000" in p for p in result.problems)
+    assert result.ok and result.cited == [2, 1]
+    assert result.invented == []
+
+
+def test_number_in_no_passage_is_invented() -> None:
+    result = check_answer("Fedasil has 40.000 places [2].",
+                          ["plus de 136.000 demandes", "Fedasil compte 35.000 places"])
+    assert not result.ok and result.invented == ["40000"]
 
 
 def test_invented_number_and_bad_marker_fail() -> None:
