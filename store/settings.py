@@ -110,8 +110,9 @@ class Settings(BaseSettings):
     port: int = Field(7860, description="Port of the chat page.")
     root_path: str = Field("", description="URL prefix when served behind a reverse proxy.")
     allowed_origins: list[str] = Field(
-        default_factory=list,
-        description="Origins (https://ngo.example) allowed to embed the widget.",
+        default_factory=lambda: ["http://127.0.0.1:8081", "http://localhost:8081"],
+        description="Origins allowed to use the widget, e.g. [\"https://ngo.example\"] "
+        "(default: the local demo site of examples/ngo-site on port 8081).",
     )
 
     def embedding_dir(self) -> Path:

@@ -60,3 +60,35 @@ def real_embedder(default_settings: Settings):  # noqa: ANN201
     from chat.factory import build_embedder
 
     return build_embedder(default_settings)
+
+
+@pytest.fixture(scope="session")
+def hashing_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The bundled corpus in a real Chroma, embedded by the lexical test embedder."""
+    from ingest.pipeline import ingest
+    from store.embedder import HashingEmbedder
+    from store.language import get_detector
+
+    settings = test_settings(tmp_path_factory.mktemp("hashing-index"), min_relevance=0.2)
+    ingest([CORPUS], settings, HashingEmbedder(), get_detector("lingua").detect)
+    return settings
+
+
+def make_chain(settings: Settings, replies: list[str]):  # noqa: ANN201
+    """The real chain over the hashing index, with a replayed LLM (returns chain, llm)."""
+    from chat.chain import Chain
+    from chat.llm import ReplayLLM
+    from chat.prompts import load_prompts
+    from chat.retrieve import Retriever
+    from store.embedder import HashingEmbedder
+    from store.index import ChunkStore
+    from store.language import get_detector
+    from store.manifest import Manifest
+
+    llm = ReplayLLM(replies)
+    embedder = HashingEmbedder()
+    store = ChunkStore(settings, embedder.name)
+    manifest = Manifest.load(CORPUS)
+    chain = Chain(settings, Retriever(store, embedder, manifest), llm, load_prompts(),
+                  get_detector("lingua"), manifest)
+    return chain, llm

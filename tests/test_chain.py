@@ -7,43 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from chat.chain import Chain, QuestionError
-from chat.llm import ReplayLLM
+from chat.chain import QuestionError
 from chat.prompts import load_prompts
-from chat.retrieve import Retriever
-from ingest.pipeline import ingest
-from store.embedder import HashingEmbedder
-from store.index import ChunkStore
-from store.language import get_detector
-from store.manifest import Manifest
 from store.settings import Settings
-from tests.conftest import CORPUS, test_settings
+from tests.conftest import CORPUS, make_chain
 
 RAW = {p.name: p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt")}
-
-
-@pytest.fixture(scope="module")
-def indexed(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    settings = test_settings(tmp_path_factory.mktemp("chain"), min_relevance=0.2)
-    ingest([CORPUS], settings, HashingEmbedder(), get_detector("lingua").detect)
-    return settings
-
-
-def make_chain(settings: Settings, replies: list[str]) -> tuple[Chain, ReplayLLM]:
-    llm = ReplayLLM(replies)
-    embedder = HashingEmbedder()
-    store = ChunkStore(settings, embedder.name)
-    manifest = Manifest.load(CORPUS)
-    chain = Chain(settings, Retriever(store, embedder, manifest), llm, load_prompts(),
-                  get_detector("lingua"), manifest)
-    return chain, llm
 
 
 QUESTION = "Combien de places compte le réseau d'accueil de Fedasil pour les demandeurs d'asile ?"
 
 
-def test_cited_answer_maps_to_exact_original_offsets(indexed: Settings) -> None:
-    chain, llm = make_chain(indexed, [])
+def test_cited_answer_maps_to_exact_original_offsets(hashing_index: Settings) -> None:
+    chain, llm = make_chain(hashing_index, [])
     _, passages, _ = chain.retrieve(QUESTION)
     n, number = next((i, m.group(0)) for i, p in enumerate(passages, 1)
                      if (m := re.search(r"\d{2,}(?:\.\d{3})*", p.chunk.text)))
@@ -62,15 +38,15 @@ def test_cited_answer_maps_to_exact_original_offsets(indexed: Settings) -> None:
     assert "Answer in French" in llm.prompts[0][-1]["content"]
 
 
-def test_invented_figure_for_a_quantity_question_is_refused(indexed: Settings) -> None:
-    chain, _ = make_chain(indexed, ["Le réseau compte 250.000 places [1]."])
+def test_invented_figure_for_a_quantity_question_is_refused(hashing_index: Settings) -> None:
+    chain, _ = make_chain(hashing_index, ["Le réseau compte 250.000 places [1]."])
     answer = chain.ask(QUESTION)
     assert answer.refused and "250000" in answer.refusal_reason
     assert "250.000" not in answer.answer
 
 
-def test_invented_number_falls_back_to_quoting_evidence(indexed: Settings) -> None:
-    chain, _ = make_chain(indexed, ["La Belgique a reçu 250.000 demandes [1]."])
+def test_invented_number_falls_back_to_quoting_evidence(hashing_index: Settings) -> None:
+    chain, _ = make_chain(hashing_index, ["La Belgique a reçu 250.000 demandes [1]."])
     answer = chain.ask("Que dit la note sur le réseau d'accueil de Fedasil ?")
     assert answer.fallback and not answer.refused
     assert any("250000" in p for p in answer.check_problems)
@@ -79,8 +55,8 @@ def test_invented_number_falls_back_to_quoting_evidence(indexed: Settings) -> No
     assert answer.citations and answer.citations[0].n == 1
 
 
-def test_irrelevant_question_is_refused_without_calling_the_model(indexed: Settings) -> None:
-    settings = indexed.model_copy(update={"min_relevance": 0.99})
+def test_irrelevant_question_is_refused_without_calling_the_model(hashing_index: Settings) -> None:
+    settings = hashing_index.model_copy(update={"min_relevance": 0.99})
     chain, llm = make_chain(settings, [])
     answer = chain.ask("Hoeveel bedraagt de werkloosheidsuitkering in Nederland?")
     assert answer.refused and llm.prompts == []
@@ -88,22 +64,22 @@ def test_irrelevant_question_is_refused_without_calling_the_model(indexed: Setti
     assert "below the threshold" in answer.refusal_reason
 
 
-def test_year_absent_from_the_passages_is_refused_without_the_model(indexed: Settings) -> None:
-    chain, llm = make_chain(indexed, [])
+def test_year_absent_from_the_passages_is_refused_without_model(hashing_index: Settings) -> None:
+    chain, llm = make_chain(hashing_index, [])
     answer = chain.ask("Combien de places d'accueil Fedasil comptait-il en 1987 ?")
     assert answer.refused and llm.prompts == []
     assert answer.refusal_reason == "the passages say nothing about 1987"
 
 
-def test_quantity_question_answered_without_a_number_is_refused(indexed: Settings) -> None:
-    chain, _ = make_chain(indexed, ["Le réseau d'accueil est sous pression [1]."])
+def test_quantity_question_answered_without_a_number_is_refused(hashing_index: Settings) -> None:
+    chain, _ = make_chain(hashing_index, ["Le réseau d'accueil est sous pression [1]."])
     answer = chain.ask(QUESTION)
     assert answer.refused
     assert answer.refusal_reason == "a quantity was asked, the answer holds no number"
 
 
-def test_uncited_answer_is_attributed_to_the_passage_it_uses(indexed: Settings) -> None:
-    chain, llm = make_chain(indexed, [])
+def test_uncited_answer_is_attributed_to_the_passage_it_uses(hashing_index: Settings) -> None:
+    chain, llm = make_chain(hashing_index, [])
     _, passages, _ = chain.retrieve(QUESTION)
     n, number = next((i, m.group(0)) for i, p in enumerate(passages, 1)
                      if (m := re.search(r"\d{2,}(?:\.\d{3})*", p.chunk.text)))
@@ -114,19 +90,19 @@ def test_uncited_answer_is_attributed_to_the_passage_it_uses(indexed: Settings) 
     assert answer.citations and number in answer.citations[0].quote
 
 
-def test_model_refusal_is_reported_as_refused(indexed: Settings) -> None:
+def test_model_refusal_is_reported_as_refused(hashing_index: Settings) -> None:
     refusal = load_prompts().message("en", "refusal")
-    chain, _ = make_chain(indexed, [refusal])
+    chain, _ = make_chain(hashing_index, [refusal])
     answer = chain.ask("How many reception places does the Fedasil network count?")
     assert answer.refused and answer.citations == []
     assert answer.refusal_reason == "the model found no answer in the passages"
 
 
-def test_follow_up_is_rewritten_with_the_history(indexed: Settings) -> None:
+def test_follow_up_is_rewritten_with_the_history(hashing_index: Settings) -> None:
     history = [{"role": "user", "content": QUESTION},
                {"role": "assistant", "content": "Plus de 136.000 demandes [1]."}]
     rewritten = "Combien de places d'accueil pour les Ukrainiens sous protection temporaire ?"
-    chain, llm = make_chain(indexed, [rewritten, "Aucune idée [1]."])
+    chain, llm = make_chain(hashing_index, [rewritten, "Aucune idée [1]."])
     answer = chain.ask("Et les Ukrainiens ?", history)
     assert answer.language == "fr"
     assert answer.rewritten_question == rewritten
@@ -134,8 +110,8 @@ def test_follow_up_is_rewritten_with_the_history(indexed: Settings) -> None:
     assert rewritten in llm.prompts[1][1]["content"]
 
 
-def test_polite_errors_in_the_users_language(indexed: Settings) -> None:
-    chain, llm = make_chain(indexed, [])
+def test_polite_errors_in_the_users_language(hashing_index: Settings) -> None:
+    chain, llm = make_chain(hashing_index, [])
     with pytest.raises(QuestionError) as too_long:
         chain.ask("Waarom " + "is dat zo " * 80 + "?")
     assert too_long.value.kind == "too_long" and "te lang" in str(too_long.value)
@@ -148,8 +124,8 @@ def test_polite_errors_in_the_users_language(indexed: Settings) -> None:
     assert llm.prompts == []
 
 
-def test_streaming_yields_text_then_the_answer(indexed: Settings, tmp_path: Path) -> None:
-    chain, _ = make_chain(indexed, ["Le réseau de Fedasil est sous pression [1]."])
+def test_streaming_yields_text_then_the_answer(hashing_index: Settings, tmp_path: Path) -> None:
+    chain, _ = make_chain(hashing_index, ["Le réseau de Fedasil est sous pression [1]."])
     items = list(chain.stream("Que dit la note sur le réseau de Fedasil ?"))
     assert all(isinstance(i, str) for i in items[:-1]) and len(items) > 2
     assert "".join(items[:-1]).startswith("Le réseau")
