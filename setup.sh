@@ -40,6 +40,15 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*; touch "$stamp"
 fi
 
+if [ "$dev" = 1 ] && ! command -v chromium >/dev/null; then
+  echo "==> installing Debian's chromium for the browser tests"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+
 echo "==> models (verified by sha256; cached in ~/.cache/vraagbaak/models)"
 .venv/bin/vraagbaak models fetch
 echo "==> ingesting the bundled corpus (only what changed is embedded)"

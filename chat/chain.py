@@ -201,8 +201,8 @@ class Chain:
         )
         texts = [p.chunk.text[s:e] for p, (s, e) in zip(passages, windows, strict=True)]
         titles = [self.manifest.title(p.doc, lang, p.doc) for p in passages]
-        absent = missing_years(standalone, [p.chunk.text for p in passages]
-                               + [self.manifest.names(p.doc) for p in passages])
+        asked = self.manifest.without_names(standalone)  # "the 2022 statement" names a doc
+        absent = missing_years(asked, [p.chunk.text for p in passages])
         if absent:
             result.refusal_reason = f"the passages say nothing about {', '.join(absent)}"
             yield from self._refuse(result, t0)
@@ -237,8 +237,7 @@ class Chain:
         evidence = [f"{title} {text}" for title, text in zip(titles, texts, strict=True)]
         check = check_answer(draft, evidence, question)
         result.check_problems = check.problems
-        asked_years = missing_years(standalone, [self.manifest.names(p.doc) for p in passages])
-        unsupported = [y for y in asked_years
+        unsupported = [y for y in missing_years(asked, [])
                        if check.cited and not any(y in texts[n - 1] for n in check.cited)]
         if asks_quantity(standalone) and (check.invented or unsupported):
             result.refusal_reason = (

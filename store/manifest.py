@@ -34,23 +34,27 @@ class Manifest:
                 return str(titles[lang])
         return fallback or doc
 
-    def names(self, doc: str) -> str:
-        """Every way the manifest names a document (titles, aliases, year), as one text."""
-        meta = self.documents.get(doc, {})
-        parts = [str(meta.get("year", "")), str(meta.get("date", ""))]
-        for key in ("titles", "short_titles", "aliases"):
-            for value in (meta.get(key) or {}).values():
-                parts.extend(value if isinstance(value, list) else [value])
-        return " ".join(parts)
-
-    def named_documents(self, question: str) -> list[str]:
-        """Documents whose aliases occur in the question (longest alias wins ties)."""
-        q = " " + re.sub(r"\s+", " ", question.lower()) + " "
-        hits: dict[str, int] = {}
+    def _matches(self, question: str) -> list[tuple[str, re.Match[str]]]:
+        q = re.sub(r"\s+", " ", question.lower())
+        found = []
         for doc, meta in self.documents.items():
             for aliases in (meta.get("aliases") or {}).values():
                 for alias in aliases:
                     a = alias.lower().strip()
-                    if len(a) >= 4 and re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", q):
-                        hits[doc] = max(hits.get(doc, 0), len(a))
+                    if len(a) >= 4 and (m := re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", q)):
+                        found.append((doc, m))
+        return found
+
+    def named_documents(self, question: str) -> list[str]:
+        """Documents whose aliases occur in the question (longest alias first)."""
+        hits: dict[str, int] = {}
+        for doc, m in self._matches(question):
+            hits[doc] = max(hits.get(doc, 0), len(m.group(0)))
         return sorted(hits, key=lambda d: -hits[d])
+
+    def without_names(self, question: str) -> str:
+        """The question with the document names it uses blanked out ("the 2022 statement")."""
+        q = re.sub(r"\s+", " ", question.lower())
+        for _, m in self._matches(question):
+            q = q.replace(m.group(0), " ")
+        return q

@@ -1,0 +1,41 @@
+"""The manifest: every document described, and questions routed by the names people use."""
+
+import json
+
+from store.manifest import Manifest
+from tests.conftest import CORPUS
+
+MANIFEST = Manifest.load(CORPUS)
+
+
+def test_every_corpus_file_is_described_in_three_languages() -> None:
+    files = {p.name for p in CORPUS.glob("*.txt")}
+    assert set(MANIFEST.documents) == files
+    for meta in MANIFEST.documents.values():
+        for key in ("titles", "short_titles", "aliases"):
+            assert set(meta[key]) == {"nl", "fr", "en"}, (meta["file"], key)
+        assert meta["author"] and meta["year"] and meta["publisher"] and meta["kind"]
+
+
+def test_no_alias_names_two_documents_or_is_a_bare_year() -> None:
+    seen: dict[str, str] = {}
+    data = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
+    for doc in data["documents"]:
+        for aliases in doc["aliases"].values():
+            for alias in aliases:
+                assert not alias.strip().replace("-", "").isdigit(), alias
+                assert seen.setdefault(alias.lower(), doc["file"]) == doc["file"], alias
+
+
+def test_questions_are_routed_by_how_people_name_documents() -> None:
+    assert MANIFEST.named_documents("Wat vraagt het memorandum van Vluchtelingenwerk?")[0] \
+        == "003_a27541d3f3e19fef.txt"
+    assert MANIFEST.named_documents("Que dit la note de la ministre Van Bossuyt ?")[0] \
+        == "000_fb9c599bc3eacfb7.txt"
+    assert MANIFEST.named_documents("How many applications were there in 2022?") == []
+
+
+def test_document_names_are_not_asked_years() -> None:
+    q = MANIFEST.without_names("In de beleidsnota van Van Bossuyt, hoeveel aanvragen in 2023?")
+    assert "2023" in q and "van bossuyt" not in q
+    assert MANIFEST.title("000_fb9c599bc3eacfb7.txt", "fr").startswith("Note")
