@@ -16,7 +16,7 @@ def test_all_languages_load_and_render() -> None:
             question="q?",
         )
         assert [m["role"] for m in messages] == ["system", "user"]
-        assert prompts.message(lang, "refusal") in messages[0]["content"]
+        assert prompts.message(lang, "refusal") in messages[-1]["content"]
     assert prompts.message("fr", "too_long", length=900, limit=500).startswith("Votre question")
 
 
