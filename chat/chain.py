@@ -17,6 +17,7 @@ from chat.checks import (
     asks_quantity,
     attribute,
     check_answer,
+    figure_for_years,
     markers_in,
     missing_years,
     numbers_in,
@@ -237,8 +238,9 @@ class Chain:
         evidence = [f"{title} {text}" for title, text in zip(titles, texts, strict=True)]
         check = check_answer(draft, evidence, question)
         result.check_problems = check.problems
-        unsupported = [y for y in missing_years(asked, [])
-                       if check.cited and not any(y in texts[n - 1] for n in check.cited)]
+        years = missing_years(asked, [])
+        unsupported = years if years and check.cited and not figure_for_years(
+            draft, [texts[n - 1] for n in check.cited], years, question) else []
         if asks_quantity(standalone) and (check.invented or unsupported):
             result.refusal_reason = (
                 f"the answer's figure {', '.join(check.invented)} is in no passage"

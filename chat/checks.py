@@ -144,3 +144,22 @@ def attribute(answer: str, passages: list[str]) -> int | None:
         if score > best_score:
             best, best_score = n, score
     return best
+
+
+def figure_for_years(answer: str, cited: list[str], years: list[str], question: str) -> bool:
+    """Some figure of the answer stands in a cited sentence that names an asked year.
+
+    "How many applications in 2024?" answered with a figure from a sentence about 2021 is a
+    near miss: the documents hold a figure, just not for the year asked.
+    """
+    from chat.evidence import sentences
+
+    figures = numbers_in(answer, words=True) - set(years) - numbers_in(question, True)
+    if not figures:
+        return False
+    for text in cited:
+        for start, end in sentences(text):
+            sentence = text[start:end]
+            if any(y in sentence for y in years) and figures & numbers_in(sentence, True):
+                return True
+    return False

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +111,7 @@ def create_api(settings: Settings, chain: Chain, gate: AnswerGate) -> FastAPI:
         try:
             history = validate(body)
             with gate:
-                for item in _stream(chain, body.question, history):
+                for item in chain.stream(body.question, history):
                     if isinstance(item, Answer):
                         put("answer", item.to_dict())
                     else:
@@ -140,10 +140,6 @@ def create_api(settings: Settings, chain: Chain, gate: AnswerGate) -> FastAPI:
         return FileResponse(STATIC / "widget.css", media_type="text/css")
 
     return app
-
-
-def _stream(chain: Chain, question: str, history: list[dict[str, str]]) -> Iterator[str | Answer]:
-    yield from chain.stream(question, history)
 
 
 def build_server(settings: Settings, chain: Chain) -> FastAPI:

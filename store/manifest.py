@@ -52,9 +52,28 @@ class Manifest:
             hits[doc] = max(hits.get(doc, 0), len(m.group(0)))
         return sorted(hits, key=lambda d: -hits[d])
 
+    def _years(self, doc: str) -> set[str]:
+        meta = self.documents.get(doc, {})
+        text = " ".join([str(meta.get("year", "")), *(meta.get("titles") or {}).values(),
+                         *(meta.get("short_titles") or {}).values()])
+        return set(re.findall(r"(?:19|20)\d{2}", text))
+
     def without_names(self, question: str) -> str:
-        """The question with the document names it uses blanked out ("the 2022 statement")."""
+        """The question with the document names it uses blanked out.
+
+        "the 2022 statement" is an alias; in "Van Bossuyt's 2025 note" the author is named,
+        so the document's own years name it too. What remains ("in 2023") is really asked.
+        """
         q = re.sub(r"\s+", " ", question.lower())
-        for _, m in self._matches(question):
+        named = set()
+        for doc, m in self._matches(question):
             q = q.replace(m.group(0), " ")
+            named.add(doc)
+        for doc, meta in self.documents.items():
+            surname = str(meta.get("author", "")).split()[-1:] or [""]
+            if len(surname[0]) >= 4 and surname[0].lower() in q:
+                named.add(doc)
+        for doc in named:
+            for year in self._years(doc):
+                q = re.sub(rf"(?<!\d){year}(?!\d)", " ", q)
         return q

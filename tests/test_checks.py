@@ -1,6 +1,13 @@
 """Citation markers and the number check that guards against invented figures."""
 
-from chat.checks import check_answer, markers_in, normalise_number, numbers_in, strip_markers
+from chat.checks import (
+    check_answer,
+    figure_for_years,
+    markers_in,
+    normalise_number,
+    numbers_in,
+    strip_markers,
+)
 
 
 def test_number_formats_normalise_to_the_same_value() -> None:
@@ -57,3 +64,14 @@ def test_numbers_from_the_question_are_allowed() -> None:
 
 def test_answer_without_marker_is_flagged() -> None:
     assert "no citation marker" in check_answer("Yes.", ["Yes it is."]).problems
+
+
+def test_figure_must_stand_next_to_the_asked_year() -> None:
+    passage = ("Depuis le début de l'année 2021, la Belgique a reçu plus de 136.000 demandes. "
+               "En 2024, 4 % des personnes protégées ont reçu la protection subsidiaire.")
+    question = "Combien de demandes en 2024 ?"
+    assert not figure_for_years("Plus de 136.000 demandes en 2024 [1].", [passage], ["2024"],
+                                question)
+    assert figure_for_years("4 % en 2024 [1].", [passage], ["2024"], question)
+    table = "2017 19 688 2018 23 443 2019 27 742"
+    assert figure_for_years("27.742 in 2019 [1].", [table], ["2019"], "And in 2019?")
