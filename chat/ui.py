@@ -18,24 +18,21 @@ from chat.llm import LLMError
 LANGUAGE_LABEL = {"nl": "Nederlands", "fr": "français", "en": "English"}
 
 I18N = gr.I18n(
-    en={"title": "Vraagbaak: Belgian asylum and migration policy",
+    en={"heading": "## Vraagbaak: Belgian asylum and migration policy",
         "description": "Ask in Dutch, French or English. Every answer cites the passages it "
         "rests on; when the documents do not hold the answer, Vraagbaak says so. "
         "Your questions are not stored.",
-        "placeholder": "Your question…", "submit": "Ask", "sources": "Sources",
-        "examples": "Examples"},
-    nl={"title": "Vraagbaak: Belgisch asiel- en migratiebeleid",
+        "placeholder": "Your question…", "examples": "Examples"},
+    nl={"heading": "## Vraagbaak: Belgisch asiel- en migratiebeleid",
         "description": "Stel uw vraag in het Nederlands, Frans of Engels. Elk antwoord "
         "vermeldt de passages waarop het steunt; staat het antwoord niet in de documenten, "
         "dan zegt Vraagbaak dat. Uw vragen worden niet bewaard.",
-        "placeholder": "Uw vraag…", "submit": "Vragen", "sources": "Bronnen",
-        "examples": "Voorbeelden"},
-    fr={"title": "Vraagbaak : politique belge d'asile et de migration",
+        "placeholder": "Uw vraag…", "examples": "Voorbeelden"},
+    fr={"heading": "## Vraagbaak : politique belge d'asile et de migration",
         "description": "Posez votre question en néerlandais, en français ou en anglais. "
         "Chaque réponse cite les passages sur lesquels elle repose ; si les documents ne "
         "contiennent pas la réponse, Vraagbaak le dit. Vos questions ne sont pas conservées.",
-        "placeholder": "Votre question…", "submit": "Demander", "sources": "Sources",
-        "examples": "Exemples"},
+        "placeholder": "Votre question…", "examples": "Exemples"},
 )
 
 EXAMPLES = [
@@ -56,6 +53,13 @@ def sources_markdown(citations: list[Citation]) -> str:
     return "\n\n".join(parts)
 
 
+def _text(content: Any) -> str:
+    """Message text, whether Gradio hands it over as a string or as a list of parts."""
+    if isinstance(content, list):
+        return " ".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+    return content if isinstance(content, str) else ""
+
+
 def _plain_history(history: list[Any]) -> list[dict[str, str]]:
     """The conversation as {role, content} text turns, without the Sources blocks."""
     turns = []
@@ -63,52 +67,70 @@ def _plain_history(history: list[Any]) -> list[dict[str, str]]:
         msg = m if isinstance(m, dict) else getattr(m, "__dict__", {})
         if (msg.get("metadata") or {}).get("title"):
             continue
-        content = msg.get("content")
-        if isinstance(content, list):  # Gradio 6 may send a list of content parts
-            content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
-        if isinstance(content, str) and content.strip():
+        content = _text(msg.get("content"))
+        if content.strip():
             turns.append({"role": msg.get("role", "user"), "content": content})
     return turns
 
 
 def build_page(chain: Chain, gate: AnswerGate) -> gr.Blocks:
-    """The chat page; `app.py` mounts it on the API server."""
+    """The chat page; `chat.server.build_server` mounts it on the API server.
 
-    def respond(message: str, history: list[Any]) -> Iterator[Any]:
+    Plain Blocks rather than ChatInterface: the latter keeps conversations in the browser's
+    localStorage, and the page must store nothing about a visitor.
+    """
+
+    def add_question(message: str, history: list[Any]) -> tuple[str, list[Any]]:
+        if not message.strip():
+            return "", history
+        return "", [*history, {"role": "user", "content": message}]
+
+    def answer(history: list[Any]) -> Iterator[list[Any]]:
+        if not history or history[-1].get("role") != "user":
+            return
+        question = _text(history[-1]["content"])
+        past = _plain_history(history[:-1])
         text = ""
         try:
             with gate:
-                for item in chain.stream(message, _plain_history(history)):
+                for item in chain.stream(question, past):
                     if isinstance(item, Answer):
-                        yield _final(item)
+                        yield [*history, *_final(item)]
                         return
                     text += item
-                    yield text
+                    yield [*history, {"role": "assistant", "content": text}]
         except QuestionError as exc:
-            yield str(exc)
+            yield [*history, {"role": "assistant", "content": str(exc)}]
         except Busy:
-            yield chain.prompts.message(chain.detector.detect(message) or "en", "busy")
+            lang = chain.detector.detect(question) or "en"
+            yield [*history, {"role": "assistant", "content": chain.prompts.message(lang, "busy")}]
         except LLMError as exc:
-            lang = chain.detector.detect(message) or "en"
-            yield chain.prompts.message(lang, "error", detail=exc)
+            lang = chain.detector.detect(question) or "en"
+            message = chain.prompts.message(lang, "error", detail=exc)
+            yield [*history, {"role": "assistant", "content": message}]
 
-    def _final(answer: Answer) -> list[gr.ChatMessage]:
-        messages = [gr.ChatMessage(role="assistant", content=answer.answer)]
-        if answer.citations:
-            title = chain.prompts.message(answer.language, "sources")
-            messages.append(gr.ChatMessage(
-                role="assistant", content=sources_markdown(answer.citations),
-                metadata={"title": f"📄 {title} ({len(answer.citations)})", "status": "done"},
-            ))
+    def _final(result: Answer) -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = [{"role": "assistant", "content": result.answer}]
+        if result.citations:
+            title = chain.prompts.message(result.language, "sources")
+            messages.append({
+                "role": "assistant", "content": sources_markdown(result.citations),
+                "metadata": {"title": f"{title} ({len(result.citations)})",
+                             "status": "done"},
+            })
         return messages
 
-    chatbot = gr.Chatbot(height=560, label="Vraagbaak", buttons=["copy"],
-                         placeholder=I18N("description"), sanitize_html=True)
-    textbox = gr.Textbox(placeholder=I18N("placeholder"), submit_btn=I18N("submit"),
-                         max_length=chain.settings.max_question_chars, show_label=False)
-    return gr.ChatInterface(
-        respond, chatbot=chatbot, textbox=textbox, examples=EXAMPLES,
-        examples_label=I18N("examples"), title=I18N("title"), description=I18N("description"),
-        flagging_mode="never", analytics_enabled=False, save_history=False,
-        concurrency_limit=4, autofocus=True, fill_height=True, api_visibility="private",
-    )
+    with gr.Blocks(title="Vraagbaak", analytics_enabled=False, fill_height=True) as page:
+        gr.Markdown(I18N("heading"))
+        chatbot = gr.Chatbot(label="Vraagbaak", buttons=["copy"], scale=1, min_height=420,
+                             placeholder=I18N("description"), sanitize_html=True,
+                             group_consecutive_messages=False)
+        with gr.Row():
+            textbox = gr.Textbox(placeholder=I18N("placeholder"), label=I18N("placeholder"),
+                                 show_label=False, scale=6, autofocus=True, submit_btn=True,
+                                 max_length=chain.settings.max_question_chars)
+        gr.Examples(EXAMPLES, inputs=textbox, label=I18N("examples"))
+        textbox.submit(add_question, [textbox, chatbot], [textbox, chatbot], queue=False,
+                       api_visibility="private").then(
+            answer, chatbot, chatbot, api_visibility="private", concurrency_limit=4)
+    return page
