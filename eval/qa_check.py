@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+from eval.metrics import fold as norm
 
 Item = dict[str, Any]
 
@@ -41,13 +41,6 @@ REQUIRED: dict[str, type] = {
 QUOTE_MIN, QUOTE_MAX = 30, 160
 MAX_QUOTES = 2
 COPY_RUN = 40
-
-
-def norm(text: str) -> str:
-    """Case-fold, undo end-of-line hyphenation and fold white space (as the eval metrics do)."""
-    text = unicodedata.normalize("NFC", text).replace("\u00ad", "").replace("\u00a0", " ")
-    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)
-    return re.sub(r"\s+", " ", text).strip().lower()
 
 
 def load_items(paths: Iterable[Path | str]) -> list[Item]:

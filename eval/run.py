@@ -16,25 +16,18 @@ from typing import Any
 from chat.chain import Answer, Chain, QuestionError
 from chat.checks import strip_markers
 from eval.metrics import Item, Result, breakdown
+from eval.qa_check import load_items
 
 QUOTED = re.compile(r"“[^”]*”")
 
 
 def load_questions(paths: Iterable[Path]) -> list[Item]:
-    """All items of the given JSONL files, in order; a broken line names file and line."""
-    items: list[Item] = []
-    for path in paths:
-        for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except ValueError as exc:
-                raise ValueError(f"{path}:{no}: not valid JSON ({exc})") from exc
-            if not isinstance(item, dict) or not item.get("question"):
-                raise ValueError(f"{path}:{no}: an item needs at least a 'question'")
-            item.setdefault("id", f"{path.stem}-{no}")
-            items.append(item)
+    """All items of the given JSONL files, in order; each needs at least a question."""
+    items = load_items(paths)
+    for n, item in enumerate(items, 1):
+        if not item.get("question"):
+            raise ValueError(f"item {n} ({item.get('id', 'no id')}) has no 'question'")
+        item.setdefault("id", f"item-{n}")
     return items
 
 

@@ -18,11 +18,17 @@ RAW = {p.name: p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt")}
 QUESTION = "Combien de places compte le réseau d'accueil de Fedasil pour les demandeurs d'asile ?"
 
 
-def test_cited_answer_maps_to_exact_original_offsets(hashing_index: Settings) -> None:
-    chain, llm = make_chain(hashing_index, [])
+def _passage_with_a_figure(chain):  # noqa: ANN001, ANN202
+    """(n, figure, passages): the first retrieved passage holding a figure, and the figure."""
     _, passages, _ = chain.retrieve(QUESTION)
     n, number = next((i, m.group(0)) for i, p in enumerate(passages, 1)
                      if (m := re.search(r"\d{2,}(?:\.\d{3})*", p.chunk.text)))
+    return n, number, passages
+
+
+def test_cited_answer_maps_to_exact_original_offsets(hashing_index: Settings) -> None:
+    chain, llm = make_chain(hashing_index, [])
+    n, number, passages = _passage_with_a_figure(chain)
     llm.replies.append(f"Selon la note, le chiffre est de {number} [{n}].")
     answer = chain.ask(QUESTION)
     assert not answer.refused and not answer.fallback, answer.check_problems
@@ -80,9 +86,7 @@ def test_quantity_question_answered_without_a_number_is_refused(hashing_index: S
 
 def test_uncited_answer_is_attributed_to_the_passage_it_uses(hashing_index: Settings) -> None:
     chain, llm = make_chain(hashing_index, [])
-    _, passages, _ = chain.retrieve(QUESTION)
-    n, number = next((i, m.group(0)) for i, p in enumerate(passages, 1)
-                     if (m := re.search(r"\d{2,}(?:\.\d{3})*", p.chunk.text)))
+    n, number, passages = _passage_with_a_figure(chain)
     llm.replies.append(f"Le chiffre est de {number}.")
     answer = chain.ask(QUESTION)
     assert not answer.fallback, answer.check_problems
