@@ -81,8 +81,10 @@ def build_page(chain: Chain, gate: AnswerGate) -> gr.Blocks:
     """
 
     def add_question(message: str, history: list[Any]) -> tuple[str, list[Any]]:
-        if not message.strip():
-            return "", history
+        if not message.strip():  # no words, so no language to detect: say it in all three
+            polite = "  \n".join(chain.prompts.message(lang, "empty") for lang in ("nl", "fr",
+                                                                                "en"))
+            return "", [*history, {"role": "assistant", "content": polite}]
         return "", [*history, {"role": "user", "content": message}]
 
     def answer(history: list[Any]) -> Iterator[list[Any]]:

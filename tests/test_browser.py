@@ -160,3 +160,20 @@ def test_widget_is_refused_for_an_unlisted_origin(servers) -> None:  # noqa: ANN
         "Origin": "https://not-listed.example", "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type"})
     assert "access-control-allow-origin" not in resp.headers
+
+
+def test_widget_fits_a_phone_and_opens_from_the_keyboard(servers, browser) -> None:  # noqa: ANN001
+    _, site_origin = servers
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.goto(site_origin + "/index.html", wait_until="load")
+    page.keyboard.press("Tab")  # the launcher is the first focusable element
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for()
+    box = dialog.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 740
+    focused = page.evaluate("() => document.activeElement.shadowRoot.activeElement.id")
+    assert focused == "vb-input"
+    context.close()
