@@ -96,10 +96,11 @@ def format_table(metrics: dict[str, Any]) -> str:
     rows += [(f"kind={k}", v) for k, v in metrics["by_kind"].items()]
     columns = [c for c in metrics["overall"] if c != "items"]
     short = {c: c.replace("_accuracy", "").replace("retrieval_", "retr_") for c in columns}
-    head = f"{'group':<20}{'n':>5}" + "".join(f"{short[c]:>16}" for c in columns)
+    width = {c: max(len(short[c]) + 2, 8) for c in columns}
+    head = f"{'group':<20}{'n':>5}" + "".join(f"{short[c]:>{width[c]}}" for c in columns)
     lines = [head]
     for name, m in rows:
-        cells = "".join(f"{_fmt(m.get(c)):>16}" for c in columns)
+        cells = "".join(f"{_fmt(m.get(c)):>{width[c]}}" for c in columns)
         lines.append(f"{name:<20}{m['items']:>5}{cells}")
     return "\n".join(lines)
 
