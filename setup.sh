@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to a running chat page:
 #   .venv (Python 3.11) -> dependencies (pinned, CPU torch) -> verified models -> ingest -> serve.
-# Options: --no-serve (stop after ingest; CI uses it), --dev (also test tools and browser).
+# Options: --no-serve (stop after ingest; CI uses it), --dev (also Debian's chromium, for the
+# browser tests; they are skipped without it, except in CI).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -28,15 +29,13 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> creating .venv with $py"
   "$py" -m venv .venv
 fi
-extras=""
-[ "$dev" = 1 ] && extras="[dev]"
-stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)$dev"
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "==> installing dependencies (first time: several minutes)"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   # torch first, pinned: this takes the local CPU wheel instead of CUDA builds.
   .venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$extras"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
   rm -f .venv/.installed-*; touch "$stamp"
 fi
 
