@@ -135,10 +135,6 @@ def create_api(settings: Settings, chain: Chain, gate: AnswerGate) -> FastAPI:
     def widget_js() -> FileResponse:
         return FileResponse(STATIC / "widget.js", media_type="text/javascript")
 
-    @app.get("/widget.css", include_in_schema=False)
-    def widget_css() -> FileResponse:
-        return FileResponse(STATIC / "widget.css", media_type="text/css")
-
     return app
 
 
