@@ -62,13 +62,10 @@ def create_api(settings: Settings, chain: Chain, gate: AnswerGate) -> FastAPI:
     def language_of(question: str) -> str:
         return chain.detector.detect(question) or "en"
 
-    def validate(body: AskRequest) -> list[dict[str, str]]:
-        return parse_history(body.history)
-
     @app.post("/api/ask", summary="Answer a question (the same object as `vraagbaak ask --json`)")
     def ask(body: AskRequest) -> Any:
         try:
-            history = validate(body)
+            history = parse_history(body.history)
             with gate:
                 answer = chain.ask(body.question, history)
         except QuestionError as exc:
@@ -109,7 +106,7 @@ def create_api(settings: Settings, chain: Chain, gate: AnswerGate) -> FastAPI:
             loop.call_soon_threadsafe(queue.put_nowait, (kind, data))
 
         try:
-            history = validate(body)
+            history = parse_history(body.history)
             with gate:
                 for item in chain.stream(body.question, history):
                     if isinstance(item, Answer):
