@@ -107,7 +107,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     items = load_questions([Path(p) for p in args.qa])
     if args.limit:
         items = items[: args.limit]
-    chain = build_chain(settings)
+    if args.pipeline == "starter":
+        from eval.starter import StarterPipeline
+
+        chain = StarterPipeline(settings)
+    else:
+        chain = build_chain(settings)
     with tqdm(total=len(items), unit="q", desc="eval", file=sys.stderr, disable=None) as bar:
         metrics = run_eval(chain, items, Path(args.out), args.retrieval_only, bar.update)
     print(format_table(metrics))
@@ -115,6 +120,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                                 text=True).stdout.strip() or "unknown"
         about = {
+            "pipeline": "llama-index starter (eval/starter.py)" if args.pipeline == "starter"
+            else "vraagbaak (chat/chain.py)",
             "commit": commit, "questions": ", ".join(args.qa), "items": len(items),
             "mode": "retrieval only" if args.retrieval_only else "full answers",
             "embedding": str(settings.embedding_dir().name),
@@ -179,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--limit", type=int, help="only the first N items")
     ev.add_argument("--retrieval-only", action="store_true",
                     help="stop after retrieval (no answers): fast retrieval metrics")
+    ev.add_argument("--pipeline", choices=["vraagbaak", "starter"], default="vraagbaak",
+                    help="vraagbaak (default) or starter: the plain llama-index starter over "
+                    "the same corpus and models, for comparison (eval/starter.py)")
     ev.set_defaults(func=cmd_eval)
     return parser
 
