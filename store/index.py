@@ -124,6 +124,21 @@ class ChunkStore:
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
 
+    def all_chunks_with_embeddings(self) -> tuple[list[StoredChunk], Any]:
+        """Every chunk with its text, and the stored vectors as one (n, dim) float32 array
+        in the same order (for hybrid retrieval and passage pairing; read once at start)."""
+        import numpy as np
+
+        got = self._col.get(include=["documents", "metadatas", "embeddings"])
+        chunks = [
+            StoredChunk(i, t, m)
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+        vectors = got["embeddings"]
+        if vectors is None or len(vectors) == 0:
+            return chunks, np.zeros((len(chunks), 0), dtype=np.float32)
+        return chunks, np.asarray(vectors, dtype=np.float32)
+
     def query(self, embedding: Sequence[float], n: int,
               where: dict[str, Any] | None = None) -> list[StoredChunk]:
         """Nearest chunks, with score = cosine similarity (1 - cosine distance)."""
