@@ -7,7 +7,7 @@ import os
 from chat.chain import Chain
 from chat.llm import ChatModel, build_llm
 from chat.prompts import load_prompts
-from chat.retrieve import Retriever
+from chat.retrieve import RetrievalOptions, Retriever
 from store.embedder import CachedEmbedder, Embedder, SentenceTransformerEmbedder
 from store.index import ChunkStore
 from store.language import get_detector
@@ -46,6 +46,7 @@ def build_chain(settings: Settings, llm: ChatModel | None = None,
     embedder = embedder or build_embedder(settings)
     store = ChunkStore(settings, embedder.name, create=False)
     manifest = Manifest.load(settings.corpus_dir)
-    retriever = Retriever(store, embedder, manifest, settings.candidates)
+    retriever = Retriever(store, embedder, manifest, settings.candidates,
+                          RetrievalOptions.from_settings(settings))
     return Chain(settings, retriever, llm or build_llm(settings), prompts,
                  get_detector(settings.language_detector), manifest)

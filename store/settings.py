@@ -87,6 +87,49 @@ class Settings(BaseSettings):
     )
     top_k: int = Field(4, description="Passages given to the model.")
     candidates: int = Field(30, description="Dense candidates fetched before re-ranking.")
+    hybrid: bool = Field(
+        True, description="Fuse BM25 (one index per language, stemmed) with the dense ranking: "
+        "exact names, figures and rare words count."
+    )
+    fusion: Literal["blend", "rrf"] = Field(
+        "blend", description="'blend': dense score plus lexical_weight times the BM25 "
+        "relevance (BM25 over the question's summed idf); 'rrf': reciprocal rank fusion of "
+        "the dense ranking and BM25's top list (measured far worse: an English question's "
+        "BM25 list is the English news item's chunks, relevant or not).",
+    )
+    lexical_candidates: int = Field(30, description="BM25 candidates added before fusion.")
+    lexical_weight: float = Field(
+        0.3, description="Weight of the BM25 relevance with fusion='blend'."
+    )
+    rrf_k: int = Field(60, description="Rank offset of reciprocal rank fusion (fusion='rrf').")
+    lexical_all_languages: bool = Field(
+        True, description="Also search the other languages' BM25 indexes (names, figures and "
+        "shared words of a Dutch question in the English news item), not only the question's.",
+    )
+    pairing: bool = Field(
+        True, description="Replace a Dutch/French passage by its twin in the question's "
+        "language (the same paragraph of a bilingual document), when there is one.",
+    )
+    pairing_threshold: float = Field(
+        0.70, description="Least cosine between two mutual nearest chunks to call them the "
+        "same passage in nl and fr (calibrated on the bilingual notes).",
+    )
+    same_language_bonus: float = Field(
+        0.03, description="Added to the score of passages in the question's language (0: off)."
+    )
+    same_language_scope: Literal["versions", "all"] = Field(
+        "versions", description="'versions': the bonus picks the question's language among a "
+        "document's versions; a document with no version in that language (the Dutch-only "
+        "memorandum for a French question) is not pushed down. 'all': the earlier rule.",
+    )
+    named_documents: bool = Field(
+        True, description="Search a document the question names (manifest aliases) first, "
+        "boost it, and keep both documents of a comparison.",
+    )
+    compare_passages: int = Field(
+        2, description="When a question names two documents (a comparison), each keeps this "
+        "many of its best passages among the top_k (1: only its best).",
+    )
     passage_chars: int = Field(
         450, description="Each passage is cut to its most relevant sentences, at most this long."
     )
