@@ -22,6 +22,7 @@ from chat.checks import (
     missing_years,
     numbers_in,
     strip_markers,
+    unit_mismatch,
 )
 from chat.evidence import best_window, select_windows
 from chat.llm import ChatModel, LLMError
@@ -203,7 +204,8 @@ class Chain:
         texts = [p.chunk.text[s:e] for p, (s, e) in zip(passages, windows, strict=True)]
         titles = [self.manifest.title(p.doc, lang, p.doc) for p in passages]
         asked = self.manifest.without_names(standalone)  # "the 2022 statement" names a doc
-        absent = missing_years(asked, [p.chunk.text for p in passages])
+        dated = [f"{self.manifest.year(p.doc)} {p.chunk.text}" for p in passages]
+        absent = missing_years(asked, dated)
         if absent:
             result.refusal_reason = f"the passages say nothing about {', '.join(absent)}"
             yield from self._refuse(result, t0)
@@ -238,14 +240,18 @@ class Chain:
         evidence = [f"{title} {text}" for title, text in zip(titles, texts, strict=True)]
         check = check_answer(draft, evidence, question)
         result.check_problems = check.problems
-        years = missing_years(asked, [])
+        published = {self.manifest.year(passages[n - 1].doc) for n in check.cited}
+        years = [y for y in missing_years(asked, []) if y not in published]
         unsupported = years if years and check.cited and not figure_for_years(
             draft, [texts[n - 1] for n in check.cited], years, question) else []
-        if asks_quantity(standalone) and (check.invented or unsupported):
+        wrong_unit = unit_mismatch(standalone, draft, [texts[n - 1] for n in check.cited])
+        if asks_quantity(standalone) and (check.invented or unsupported) or wrong_unit:
             result.refusal_reason = (
                 f"the answer's figure {', '.join(check.invented)} is in no passage"
                 if check.invented else
                 f"the cited passages give no figure for {', '.join(unsupported)}"
+                if unsupported else
+                f"the answer's figure {', '.join(wrong_unit)} is not the kind of figure asked"
             )
             yield from self._refuse(result, t0)
             return

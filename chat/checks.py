@@ -25,6 +25,9 @@ _SPELLED = (
 for _line in _SPELLED:
     for _value, _word in enumerate(_line.split(" ")):
         WORD_NUMBERS.setdefault(_word, str(_value))
+# "half of them", "la moitié": a share is an answer to "what share"
+for _word in ("half", "helft", "moitié", "quarter", "kwart", "quart", "third", "derde", "tiers"):
+    WORD_NUMBERS[_word] = _word
 # "een"/"un"/"one" double as articles; never treat them as numbers.
 for _article in ("een", "un", "one", "nul", "zero", "zéro"):
     WORD_NUMBERS.pop(_article, None)
@@ -132,6 +135,38 @@ def asks_quantity(question: str) -> bool:
     return bool(QUANTITY.search(question))
 
 
+MONEY_ASKED = re.compile(
+    r"\b(euros?|€|bedrag|bedraagt|kost(?:en|t|prijs)?|budget|montant|coûte?r?a?|prix|cost|"
+    r"price|amount|fee|salaris|salaire|salary|uitkering|allocation|allowance|leefloon)\b",
+    re.IGNORECASE,
+)
+PERCENT_ASKED = re.compile(
+    r"\b(percentage|pourcentage|procent|pour ?cent|per ?cent|percent)\b|%", re.IGNORECASE
+)
+MONEY_NEAR = r"(?:€|eur\b|euros?\b|miljoen euro|millions? d.euros)"
+PERCENT_NEAR = r"(?:%|procent|pour ?cent|per ?cent|percent)"
+
+
+def unit_mismatch(question: str, answer: str, cited: list[str]) -> list[str]:
+    """Figures of the answer that are not of the kind asked (money, a percentage).
+
+    "How much is the monthly allowance?" answered with "4,7 %" or "56.500 people" is a
+    near miss: the passages hold a figure, but not an amount. A figure passes when some
+    cited passage writes it next to the asked unit.
+    """
+    if MONEY_ASKED.search(question) and asks_quantity(question):
+        near = MONEY_NEAR
+    elif PERCENT_ASKED.search(question):
+        near = PERCENT_NEAR
+    else:
+        return []
+    figures = numbers_in(strip_markers(answer)) - numbers_in(question, True)
+    text = " ".join(cited)
+    unit = re.compile(rf"{near}\s*({NUMBER.pattern})|({NUMBER.pattern})\s*{near}", re.I)
+    ok = {normalise_number(m.group(1) or m.group(2)) for m in unit.finditer(text)}
+    return sorted(f for f in figures if f not in ok and not YEAR.fullmatch(f))
+
+
 def attribute(answer: str, passages: list[str]) -> int | None:
     """The passage an uncited answer comes from: the one sharing its numbers and words."""
     nums = numbers_in(answer, words=True)
@@ -158,8 +193,11 @@ def figure_for_years(answer: str, cited: list[str], years: list[str], question: 
     if not figures:
         return False
     for text in cited:
-        for start, end in sentences(text):
-            sentence = text[start:end]
-            if any(y in sentence for y in years) and figures & numbers_in(sentence, True):
+        spans = sentences(text)
+        for j, (start, end) in enumerate(spans):
+            # "Van juli tot en met 14 oktober 2020 ... 208 verzoeken": the year may stand
+            # in the sentence before the figure
+            context = text[spans[j - 1][0] if j else start:end]
+            if any(y in context for y in years) and figures & numbers_in(text[start:end], True):
                 return True
     return False

@@ -27,7 +27,11 @@ def quiet_libraries() -> None:
 
 
 def build_embedder(settings: Settings, cache: bool = False) -> Embedder:
-    """The configured embedder; with cache=True (ingest only) passage vectors are reused."""
+    """The configured embedder; with cache=True passage vectors are reused.
+
+    Only corpus text goes through `embed_documents` (chunks at ingest, evidence sentences
+    when answering), so the cache never holds a visitor's question.
+    """
     quiet_libraries()
     model = SentenceTransformerEmbedder(
         settings.embedding_dir(), settings.embedding_query_prompt,
@@ -43,7 +47,7 @@ def build_chain(settings: Settings, llm: ChatModel | None = None,
                 embedder: Embedder | None = None) -> Chain:
     """The whole answering chain; the chat side opens the index read-only."""
     prompts = load_prompts()
-    embedder = embedder or build_embedder(settings)
+    embedder = embedder or build_embedder(settings, cache=True)
     store = ChunkStore(settings, embedder.name, create=False)
     manifest = Manifest.load(settings.corpus_dir)
     retriever = Retriever(store, embedder, manifest, settings.candidates,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -90,7 +91,9 @@ class CachedEmbedder:
         self._inner = inner
         self.name = inner.name
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path))
+        # the chat page embeds evidence sentences from worker threads: one connection, locked
+        self._db = sqlite3.connect(str(path), check_same_thread=False)
+        self._lock = threading.Lock()
         self._db.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB)")
 
     def _key(self, text: str, title: str) -> str:
@@ -98,6 +101,11 @@ class CachedEmbedder:
         return hashlib.sha256(f"{self.name}\0{prompt}\0{text}".encode()).hexdigest()
 
     def embed_documents(self, texts: Sequence[str], titles: Sequence[str]) -> list[list[float]]:
+        with self._lock:
+            return self._embed_documents(texts, titles)
+
+    def _embed_documents(self, texts: Sequence[str], titles: Sequence[str]
+                         ) -> list[list[float]]:
         import array
 
         keys = [self._key(t, ti) for t, ti in zip(texts, titles, strict=True)]

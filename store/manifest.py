@@ -35,12 +35,12 @@ class Manifest:
         return fallback or doc
 
     def _matches(self, question: str) -> list[tuple[str, re.Match[str]]]:
-        q = re.sub(r"\s+", " ", question.lower())
+        q = _plain(question)
         found = []
         for doc, meta in self.documents.items():
             for aliases in (meta.get("aliases") or {}).values():
                 for alias in aliases:
-                    a = alias.lower().strip()
+                    a = _plain(alias).strip()
                     if len(a) >= 4 and (m := re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", q)):
                         found.append((doc, m))
         return found
@@ -51,6 +51,10 @@ class Manifest:
         for doc, m in self._matches(question):
             hits[doc] = max(hits.get(doc, 0), len(m.group(0)))
         return sorted(hits, key=lambda d: -hits[d])
+
+    def year(self, doc: str) -> str:
+        """The year the document appeared: its "recent weeks" are that year's."""
+        return str(self.documents.get(doc, {}).get("year", ""))
 
     def _years(self, doc: str) -> set[str]:
         meta = self.documents.get(doc, {})
@@ -64,7 +68,7 @@ class Manifest:
         "the 2022 statement" is an alias; in "Van Bossuyt's 2025 note" the author is named,
         so the document's own years name it too. What remains ("in 2023") is really asked.
         """
-        q = re.sub(r"\s+", " ", question.lower())
+        q = _plain(question)
         named = set()
         for doc, m in self._matches(question):
             q = q.replace(m.group(0), " ")
@@ -76,4 +80,21 @@ class Manifest:
         for doc in named:
             for year in self._years(doc):
                 q = re.sub(rf"(?<!\d){year}(?!\d)", " ", q)
+        years = "|".join(sorted(set().union(*(self._years(d) for d in self.documents)) or {"x"}))
+        # "la note 2020-2021", "the 2022 statement": a document's year next to a document word
+        q = re.sub(rf"\b({DOC_WORDS})((?:\W+\w+){{0,2}}?\W+)(?:{years})(?:-(?:{years}))?\b",
+                   r"\1\2 ", q)
+        q = re.sub(rf"\b(?:{years})(?:-(?:{years}))?((?:\W+\w+)?\W+(?:{DOC_WORDS}))\b",
+                   r" \1", q)
         return q
+
+
+DOC_WORDS = (
+    r"nota|note|beleidsnota|beleidsverklaring|verklaring|statement|exposé|memorandum|"
+    r"mémorandum|verkiezingsmemorandum|nieuwsbericht|article|news item|tekst|texte|text"
+)
+
+
+def _plain(text: str) -> str:
+    """Lower case, one kind of apostrophe, single spaces: how names are compared."""
+    return re.sub(r"\s+", " ", text.lower().replace("\u2019", "'").replace("`", "'"))

@@ -75,3 +75,30 @@ def test_figure_must_stand_next_to_the_asked_year() -> None:
     assert figure_for_years("4 % en 2024 [1].", [passage], ["2024"], question)
     table = "2017 19 688 2018 23 443 2019 27 742"
     assert figure_for_years("27.742 in 2019 [1].", [table], ["2019"], "And in 2019?")
+
+
+def test_a_figure_of_the_wrong_kind_is_a_near_miss() -> None:
+    from chat.checks import unit_mismatch
+
+    cost = "Hoeveel euro gaat een nationaliteitsaanvraag kosten?"
+    assert unit_mismatch(cost, "Het gaat om 56.500 personen [1].",
+                         ["meer dan 56.500 personen in asielaanvraag"]) == ["56500"]
+    assert unit_mismatch(cost, "Het kost 1.000 euro [1].", ["een bijdrage van 1.000 euro"]) == []
+    share = "Welk percentage kreeg subsidiaire bescherming in 2024?"
+    assert unit_mismatch(share, "Slechts 4 % [1].", ["amper 4 % van de beschermden"]) == []
+    assert unit_mismatch(share, "Slechts 4 [1].", ["4 mensen kregen bescherming"]) == ["4"]
+    # other questions are not judged by unit
+    assert unit_mismatch("How many applications?", "35,476 [1]", ["2015 35 476"]) == []
+
+
+def test_shares_in_words_count_as_figures() -> None:
+    assert numbers_in("Only half of them work.", words=True) == {"half"}
+    assert "moitié" in numbers_in("la moitié des nouveaux arrivants", words=True)
+
+
+def test_the_year_may_stand_in_the_sentence_before_the_figure() -> None:
+    passage = "In oktober 2020 kwamen er veel aanvragen. Het gaat over 208 verzoeken."
+    assert figure_for_years("Het waren 208 verzoeken [1].", [passage], ["2020"], "Hoeveel?")
+    assert not figure_for_years("Het waren 208 verzoeken [1].",
+                                ["Het gaat over 208 verzoeken. In 2020 niet."], ["2020"],
+                                "Hoeveel?")

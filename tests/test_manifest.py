@@ -46,3 +46,17 @@ def test_a_documents_own_year_next_to_its_author_names_it() -> None:
                                "differ on resettlement in 2023?")
     assert "2025" not in q and "2020" not in q and "2021" not in q and "2023" in q
     assert "2022" in MANIFEST.without_names("How many applications were there in 2022?")
+
+
+def test_a_document_word_next_to_its_year_names_the_document() -> None:
+    q = MANIFEST.without_names("Combien d'affaires en 2018 selon la note 2020-2021 ?")
+    assert "2018" in q and "2020" not in q and "2021" not in q
+    assert "2022" not in MANIFEST.without_names(
+        "D’après l'exposé d’orientation politique de 2022, quel a été le premier sujet ?")
+    assert "2022" in MANIFEST.without_names("How many applications were there in 2022?")
+
+
+def test_typographic_apostrophes_do_not_hide_a_document_name() -> None:
+    for q in ("D'après l'exposé d'orientation politique, quoi ?",
+              "D’après l’exposé d’orientation politique, quoi ?"):
+        assert MANIFEST.named_documents(q) == ["001_66f23cb0fac3c44c.txt"]
