@@ -155,6 +155,18 @@ class Chain:
             quote=text[qs:qe], start=span[0], end=span[1],
         )
 
+    def prompt(self, lang: str, question: str, passages: str, refusal: str
+               ) -> list[dict[str, str]]:
+        """The answer prompt; a question naming two documents asks for one sentence each."""
+        values = {"language_name": LANGUAGE_NAMES[lang], "refusal": refusal,
+                  "passages": passages, "question": question}
+        named = self.manifest.named_in_order(question)
+        if len(named) >= 2:
+            first, second = (self.manifest.title(d, lang, d) for d in named[:2])
+            return self.prompts.template(lang, "compare").render(**values, first=first,
+                                                                 second=second)
+        return self.prompts.template(lang, "answer").render(**values)
+
     # --- the whole chain ------------------------------------------------------------------
     def retrieve(self, question: str, history: list[dict[str, str]] | None = None
                  ) -> tuple[Answer, list[Passage], list[float]]:
@@ -215,10 +227,7 @@ class Chain:
                                                                             strict=True), 1)
         )
         refusal = self.prompts.message(lang, "refusal")
-        messages = self.prompts.template(lang, "answer").render(
-            language_name=LANGUAGE_NAMES[lang], refusal=refusal, passages=numbered,
-            question=standalone,
-        )
+        messages = self.prompt(lang, standalone, numbered, refusal)
         draft = ""
         for delta in self.llm.stream(messages, self.settings.llm_max_tokens):
             if not draft:

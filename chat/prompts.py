@@ -19,6 +19,8 @@ PROMPTS_DIR = REPO_ROOT / "prompts"
 TEMPLATES = {
     "answer": {"language_name", "refusal", "passages", "question"},
     "rewrite": {"language_name", "history", "question"},
+    # a question that names two documents: one sentence on each, each with its citation
+    "compare": {"language_name", "refusal", "passages", "question", "first", "second"},
 }
 MESSAGE_KEYS = {"refusal", "empty", "too_long", "foreign", "busy", "fallback", "sources", "error"}
 

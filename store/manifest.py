@@ -52,6 +52,13 @@ class Manifest:
             hits[doc] = max(hits.get(doc, 0), len(m.group(0)))
         return sorted(hits, key=lambda d: -hits[d])
 
+    def named_in_order(self, question: str) -> list[str]:
+        """Documents named in the question, in the order the question names them."""
+        first: dict[str, int] = {}
+        for doc, m in self._matches(question):
+            first[doc] = min(first.get(doc, m.start()), m.start())
+        return sorted(first, key=first.__getitem__)
+
     def year(self, doc: str) -> str:
         """The year the document appeared: its "recent weeks" are that year's."""
         return str(self.documents.get(doc, {}).get("year", ""))

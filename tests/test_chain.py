@@ -133,3 +133,16 @@ def test_streaming_yields_text_then_the_answer(hashing_index: Settings, tmp_path
     items = list(chain.stream("Que dit la note sur le réseau de Fedasil ?"))
     assert all(isinstance(i, str) for i in items[:-1]) and len(items) > 2
     assert "".join(items[:-1]).startswith("Le réseau")
+
+
+def test_a_question_naming_two_documents_asks_for_one_sentence_on_each(hashing_index) -> None:
+    chain, _ = make_chain(hashing_index, [])
+    messages = chain.prompt("en", "How do the NGO memorandum and the Mahdi note differ?",
+                            "[1] a", "No answer.")
+    user = messages[-1]["content"]
+    first = chain.manifest.title("003_a27541d3f3e19fef.txt", "en")
+    second = chain.manifest.title("002_41cb47d16a95ef1f.txt", "en")
+    assert user.index(first) < user.index(second)
+    assert "one sentence on what the first document says" in messages[0]["content"]
+    single = chain.prompt("en", "What does the Mahdi note say?", "[1] a", "No answer.")
+    assert "first document" not in single[0]["content"]

@@ -60,3 +60,8 @@ def test_typographic_apostrophes_do_not_hide_a_document_name() -> None:
     for q in ("D'après l'exposé d'orientation politique, quoi ?",
               "D’après l’exposé d’orientation politique, quoi ?"):
         assert MANIFEST.named_documents(q) == ["001_66f23cb0fac3c44c.txt"]
+
+
+def test_documents_are_listed_in_the_order_the_question_names_them() -> None:
+    q = "How does the NGO memorandum differ from Van Bossuyt's policy note on Dublin?"
+    assert MANIFEST.named_in_order(q) == ["003_a27541d3f3e19fef.txt", "000_fb9c599bc3eacfb7.txt"]
