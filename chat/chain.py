@@ -137,7 +137,10 @@ class Chain:
         rewritten = out[0].strip().strip('"') if out else ""
         too_long = len(rewritten) > 3 * len(joined) + 40
         added_nothing = len(rewritten.split()) <= len(question.split()) + 2
-        return joined if too_long or added_nothing else rewritten
+        # "Et pour le trafic ?" rewritten as the previous question, without "trafic"
+        new_words = _content_words(question) - _content_words(" ".join(previous))
+        lost_words = bool(new_words - _content_words(rewritten))
+        return joined if too_long or added_nothing or lost_words else rewritten
 
     def cite(self, n: int, passage: Passage, window: tuple[int, int], lang: str,
              probe: str) -> Citation:
@@ -180,6 +183,14 @@ class Chain:
         vector = self.retriever.embed(result.rewritten_question)
         passages = self.retriever.search(result.rewritten_question, lang, self.settings.top_k,
                                          vector)
+        previous = [t["content"] for t in history if t.get("role") == "user"]
+        if previous and self.settings.followup_sources:
+            # keep the previous question's passages in play: a rewrite can lose the topic
+            joined = f"{previous[-1]} {question}"
+            if joined != result.rewritten_question:
+                passages = _merge(passages, self.retriever.search(joined, lang,
+                                                                  self.settings.top_k),
+                                  self.settings.top_k)
         result.timings["retrieval_s"] = round(time.perf_counter() - t0, 3)
         result.retrieved = [
             {"doc": p.doc, "language": p.chunk.language, "text": p.chunk.text,
@@ -307,3 +318,17 @@ def _is_refusal(draft: str, refusal: str) -> bool:
     core = refusal.lower().rstrip(".")
     text = strip_markers(draft).lower()
     return core in text and len(text) < len(core) + 40
+
+
+def _content_words(text: str) -> set[str]:
+    """Words of four letters or more, lower-cased and cut to a stem-like prefix."""
+    return {w[:6] for w in re.findall(r"\w{4,}", text.lower()) if not w.isdigit()}
+
+
+def _merge(first: list[Passage], second: list[Passage], k: int) -> list[Passage]:
+    """The k best of two rankings, each chunk once, by its ranking score."""
+    best: dict[str, Passage] = {}
+    for p in first + second:
+        if p.chunk.id not in best or p.score > best[p.chunk.id].score:
+            best[p.chunk.id] = p
+    return sorted(best.values(), key=lambda p: -p.score)[:k]

@@ -144,6 +144,10 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(500, description="Longer questions are politely refused.")
     max_history_turns: int = Field(6, description="Conversation turns kept for follow-ups.")
+    followup_sources: bool = Field(
+        True, description="A follow-up also searches with the previous question, so the "
+        "passages of the previous answer stay in play.",
+    )
     max_waiting: int = Field(
         3, description="Questions that may wait while one is answered; more get 'busy'."
     )

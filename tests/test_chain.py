@@ -114,6 +114,30 @@ def test_follow_up_is_rewritten_with_the_history(hashing_index: Settings) -> Non
     assert rewritten in llm.prompts[1][1]["content"]
 
 
+def test_a_rewrite_that_drops_the_follow_up_falls_back_to_both_questions(
+        hashing_index: Settings) -> None:
+    history = [{"role": "user", "content": QUESTION},
+               {"role": "assistant", "content": "Plus de 136.000 demandes [1]."}]
+    # the small model sometimes answers with the previous question, losing "Ukrainiens"
+    chain, _ = make_chain(hashing_index, [QUESTION, "Aucune idée [1]."])
+    answer = chain.ask("Et les Ukrainiens ?", history)
+    assert answer.rewritten_question == f"{QUESTION} Et les Ukrainiens ?"
+
+
+def test_a_follow_up_keeps_the_previous_questions_passages(hashing_index: Settings) -> None:
+    history = [{"role": "user", "content": QUESTION},
+               {"role": "assistant", "content": "Plus de 136.000 demandes [1]."}]
+    rewritten = "Combien de mineurs non accompagnés ont demandé une protection en Belgique ?"
+    chain, _ = make_chain(hashing_index, [])
+    first = {p.chunk.id for p in chain.retrieve(QUESTION)[1]}
+    chain.llm.replies.extend([rewritten])
+    kept = {p.chunk.id for p in chain.retrieve("Et les mineurs ?", history)[1]}
+    chain.settings.followup_sources = False
+    chain.llm.replies.extend([rewritten])
+    alone = {p.chunk.id for p in chain.retrieve("Et les mineurs ?", history)[1]}
+    assert kept & first and not alone & first
+
+
 def test_polite_errors_in_the_users_language(hashing_index: Settings) -> None:
     chain, llm = make_chain(hashing_index, [])
     with pytest.raises(QuestionError) as too_long:
