@@ -170,6 +170,33 @@ class Chain:
                                                                  second=second)
         return self.prompts.template(lang, "answer").render(**values)
 
+    def cite_sentences(self, draft: str, passages: list[Passage], texts: list[str]) -> str:
+        """Give every uncited sentence of the draft the passage it was written from.
+
+        The small model often cites only its last sentence; in a comparison that leaves one
+        document uncited. A sentence that names a document is attributed among that
+        document's passages; otherwise among all, by shared numbers and words.
+        """
+        parts = re.split(r"(?<=[.!?])\s+", draft)
+        if len(parts) == 1 and markers_in(draft):
+            return draft
+        out = []
+        for sentence in parts:
+            if markers_in(sentence) or len(sentence.split()) < 4:
+                out.append(sentence)
+                continue
+            named = set(self.manifest.named_documents(sentence))
+            pool = [n for n, p in enumerate(passages, 1) if p.doc in named] or \
+                list(range(1, len(passages) + 1))
+            n = attribute(sentence, [texts[i - 1] for i in pool])
+            if n is None:
+                out.append(sentence)
+                continue
+            marker = f" [{pool[n - 1]}]"
+            end = len(sentence.rstrip(".!?"))
+            out.append(sentence[:end] + marker + sentence[end:])
+        return " ".join(out)
+
     # --- the whole chain ------------------------------------------------------------------
     def retrieve(self, question: str, history: list[dict[str, str]] | None = None
                  ) -> tuple[Answer, list[Passage], list[float]]:
@@ -254,8 +281,7 @@ class Chain:
             result.refusal_reason = "a quantity was asked, the answer holds no number"
             yield from self._refuse(result, t0)
             return
-        if not markers_in(draft) and (n := attribute(draft, texts)):
-            draft = f"{draft} [{n}]"  # the model forgot to cite: cite what it used
+        draft = self.cite_sentences(draft, passages, texts)
 
         evidence = [f"{title} {text}" for title, text in zip(titles, texts, strict=True)]
         check = check_answer(draft, evidence, question)

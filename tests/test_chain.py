@@ -170,3 +170,21 @@ def test_a_question_naming_two_documents_asks_for_one_sentence_on_each(hashing_i
     assert "one sentence on what the first document says" in messages[0]["content"]
     single = chain.prompt("en", "What does the Mahdi note say?", "[1] a", "No answer.")
     assert "first document" not in single[0]["content"]
+
+
+def test_every_sentence_gets_the_passage_it_was_written_from(hashing_index: Settings) -> None:
+    chain, _ = make_chain(hashing_index, [])
+    q = "Que disent le mémorandum de Vluchtelingenwerk et la note de Mahdi sur la détention ?"
+    _, passages, _ = chain.retrieve(q)
+    docs = [p.doc for p in passages]
+    assert {"003_a27541d3f3e19fef.txt", "002_41cb47d16a95ef1f.txt"} <= set(docs)
+    memo = docs.index("003_a27541d3f3e19fef.txt") + 1
+    mahdi = docs.index("002_41cb47d16a95ef1f.txt") + 1
+    texts = [p.chunk.text for p in passages]
+    words = " ".join(texts[memo - 1].split()[:8])
+    draft = (f"Le mémorandum de Vluchtelingenwerk dit: {words}. "
+             f"La note de Mahdi dit autre chose [{mahdi}].")
+    cited = chain.cite_sentences(draft, passages, texts)
+    assert cited.startswith(f"Le mémorandum de Vluchtelingenwerk dit: {words} [{memo}].")
+    assert cited.endswith(f"[{mahdi}].")
+    assert chain.cite_sentences("Un seul fait [2].", passages, texts) == "Un seul fait [2]."
