@@ -131,7 +131,7 @@ class Settings(BaseSettings):
         "many of its best passages among the top_k (1: only its best).",
     )
     passage_chars: int = Field(
-        450, description="Each passage is cut to its most relevant sentences, at most this long."
+        400, description="Each passage is cut to its most relevant sentences, at most this long."
     )
     semantic_evidence: bool = Field(
         True, description="Pick each passage's sentences with the embedder (works across "
