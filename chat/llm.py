@@ -38,8 +38,10 @@ class ChatModel(Protocol):
 class OpenAICompatibleLLM:
     """Any server with /chat/completions (vLLM, Ollama, llama.cpp server, hosted APIs)."""
 
-    def __init__(self, base_url: str, model: str, api_key: str = "", timeout_s: float = 180.0):
+    def __init__(self, base_url: str, model: str, api_key: str = "", timeout_s: float = 180.0,
+                 cache_prompt: bool = True):
         self.name = model
+        self._cache_prompt = cache_prompt
         self._url = base_url.rstrip("/") + "/chat/completions"
         self._model = model
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -48,7 +50,7 @@ class OpenAICompatibleLLM:
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         body = {
             "model": self._model, "messages": messages, "max_tokens": max_tokens,
-            "temperature": 0, "stream": True, "cache_prompt": True,
+            "temperature": 0, "stream": True, "cache_prompt": self._cache_prompt,
         }
         try:
             with httpx.stream("POST", self._url, json=body, headers=self._headers,
@@ -130,7 +132,7 @@ class LocalLLM(OpenAICompatibleLLM):
             verified_in=settings.models_dir if settings.llm_path is None else None,
         )
         super().__init__(self._server.base_url, gguf.stem, self._server.api_key,
-                         settings.llm_timeout_s)
+                         settings.llm_timeout_s, settings.llm_cache_prompt)
 
 
 class ReplayLLM:
@@ -157,5 +159,6 @@ def build_llm(settings: Settings) -> ChatModel:
         return LocalLLM(settings)
     if settings.llm_mode == "openai":
         return OpenAICompatibleLLM(settings.llm_base_url, settings.llm_model,
-                                   settings.llm_api_key, settings.llm_timeout_s)
+                                   settings.llm_api_key, settings.llm_timeout_s,
+                                   settings.llm_cache_prompt)
     raise LLMError(f"Unknown llm_mode {settings.llm_mode!r}: use 'local' or 'openai'.")

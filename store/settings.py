@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     llm_context: int = Field(4096, description="Context window of the local model, in tokens.")
     llm_max_tokens: int = Field(200, description="Longest answer generated, in tokens.")
     llm_timeout_s: float = Field(180.0, description="Give up on one answer after this long.")
+    llm_cache_prompt: bool = Field(
+        True, description="Let llama.cpp reuse the computed prompt prefix (the fixed system "
+        "prompt) between questions: a shorter wait for the first word.",
+    )
 
     # --- retrieval and answering -------------------------------------------------------
     language_detector: Literal["lingua", "langdetect"] = Field(

@@ -45,3 +45,35 @@ def test_local_server_streams_and_requires_its_key(default_settings: Settings) -
     assert "brussel" in text.lower()
     with pytest.raises(LLMError, match="401"):
         list(OpenAICompatibleLLM(server.base_url, "local", "wrong-key").stream(messages, 4))
+
+
+def test_prompt_cache_reuse_is_a_setting_sent_to_the_server() -> None:
+    """The request body carries cache_prompt as configured (an ablation lever)."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    bodies: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            self.wfile.write(b'data: {"choices":[{"delta":{"content":"ok"}}]}\n\ndata: [DONE]\n\n')
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/v1"
+    try:
+        for cache in (True, False):
+            reply = OpenAICompatibleLLM(url, "m", cache_prompt=cache).stream(
+                [{"role": "user", "content": "hi"}], 4)
+            assert "".join(reply) == "ok"
+    finally:
+        server.shutdown()
+    assert [b["cache_prompt"] for b in bodies] == [True, False]
