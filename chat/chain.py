@@ -177,6 +177,10 @@ class Chain:
         document uncited. A sentence that names a document is attributed among that
         document's passages; otherwise among all, by shared numbers and words.
         """
+        # "… 208 [1]. [1]" and "… 208. [1]": markers belong to the sentence before them
+        draft = re.sub(r"([.!?])\s*((?:\[\d+(?:\s*,\s*\d+)*\]\s*)+)(?=\s|$)",
+                       lambda m: f" {m.group(2).strip()}{m.group(1)}", draft)
+        draft = re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", draft)
         parts = re.split(r"(?<=[.!?])\s+", draft)
         if len(parts) == 1 and markers_in(draft):
             return draft
@@ -318,8 +322,25 @@ class Chain:
                 if n in markers_in(sent)
             ) or standalone
             result.citations.append(self.cite(n, passages[n - 1], windows[n - 1], lang, probe))
+        if not result.fallback and self.settings.evidence_quote:
+            result.answer = self.with_quote(result.answer, result.citations, lang)
         result.timings["total_s"] = round(time.perf_counter() - t0, 3)
         yield result
+
+    def with_quote(self, answer: str, citations: list[Citation], lang: str) -> str:
+        """The answer followed by the document's own words, when they are in its language.
+
+        A 1.5B model's paraphrase can blur what a policy text says; the sentence it rests on,
+        verbatim and cited, lets the reader check it at a glance.
+        """
+        own = next((c for c in citations if c.language == lang), None)
+        if own is None:
+            return answer
+        s, e = best_window(own.quote, strip_markers(answer), 240)
+        quote = own.quote[s:e].strip()
+        if not quote or quote in answer:
+            return answer
+        return f"{answer}\n\n“{quote}” [{own.n}]"
 
     def _refuse(self, result: Answer, t0: float) -> Iterator[Answer]:
         result.refused = True

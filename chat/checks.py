@@ -136,8 +136,11 @@ def asks_quantity(question: str) -> bool:
 
 
 MONEY_ASKED = re.compile(
-    r"\b(euros?|€|bedrag|bedraagt|kost(?:en|t|prijs)?|budget|montant|coûte?r?a?|prix|cost|"
-    r"price|amount|fee|salaris|salaire|salary|uitkering|allocation|allowance|leefloon)\b",
+    r"\b(?:euros?|montant|coûte?r?a?|prix|cost|price|amount|fee|salaire|salary|allocations?|"
+    r"allowances?|benefits?)\b|€|"
+    # Dutch compounds: "werkloosheidsuitkering", "inschrijvingskost"
+    r"(?:bedrag|bedraagt|kost(?:en|t|prijs)?|budget|salaris|uitkering|leefloon|kinderbijslag|"
+    r"toelage)\b",
     re.IGNORECASE,
 )
 PERCENT_ASKED = re.compile(

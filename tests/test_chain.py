@@ -188,3 +188,31 @@ def test_every_sentence_gets_the_passage_it_was_written_from(hashing_index: Sett
     assert cited.startswith(f"Le mémorandum de Vluchtelingenwerk dit: {words} [{memo}].")
     assert cited.endswith(f"[{mahdi}].")
     assert chain.cite_sentences("Un seul fait [2].", passages, texts) == "Un seul fait [2]."
+
+
+def test_the_answer_carries_the_documents_own_words_in_its_language(
+        hashing_index: Settings) -> None:
+    chain, llm = make_chain(hashing_index, [])
+    n, number, passages = _passage_with_a_figure(chain)
+    llm.replies.append(f"Selon la note, le chiffre est de {number} [{n}].")
+    answer = chain.ask(QUESTION)
+    [citation] = answer.citations
+    text, _, quoted = answer.answer.partition("\n\n")
+    assert text == f"Selon la note, le chiffre est de {number} [{n}]."
+    if citation.language == "fr":
+        assert quoted.startswith("“") and quoted.endswith(f"” [{n}]")
+        assert quoted[1:quoted.rindex("”")] in citation.quote
+    else:  # a passage in another language is not quoted into a French answer
+        assert quoted == ""
+    other = {"fr": "nl", "nl": "fr", "en": "fr"}[citation.language]
+    assert chain.with_quote("Réponse [1].", [citation], other) == "Réponse [1]."
+
+
+def test_markers_after_the_full_stop_stay_with_their_sentence(hashing_index: Settings) -> None:
+    chain, _ = make_chain(hashing_index, [])
+    _, passages, _ = chain.retrieve(QUESTION)
+    texts = [p.chunk.text for p in passages]
+    assert chain.cite_sentences("Het waren er 208 [1]. [1]", passages, texts) == \
+        "Het waren er 208 [1]."
+    assert chain.cite_sentences("Het waren er 208. [2]", passages, texts) == \
+        "Het waren er 208 [2]."
