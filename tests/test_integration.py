@@ -45,6 +45,24 @@ def test_known_answer(chain, question: str, lang: str, expected: list[str], doc:
     assert " ".join(cited.split())[:15].split()[0] in answer.citations[0].quote
 
 
+BILINGUAL = {"000_fb9c599bc3eacfb7.txt", "001_66f23cb0fac3c44c.txt", "002_41cb47d16a95ef1f.txt"}
+
+
+@pytest.mark.parametrize(("question", "lang"), [
+    ("Combien de places compte le réseau d'accueil de Fedasil selon la note de Van Bossuyt ?",
+     "fr"),
+    ("Hoeveel opvangplaatsen telt het netwerk van Fedasil volgens de beleidsnota van Van "
+     "Bossuyt?", "nl"),
+], ids=["fr", "nl"])
+def test_sources_are_in_the_users_language_where_a_version_exists(
+        chain, question: str, lang: str) -> None:
+    """The bilingual notes hold each passage in nl and fr: the user reads their own."""
+    _, passages, _ = chain.retrieve(question)
+    bilingual = [p for p in passages if p.doc in BILINGUAL]
+    assert bilingual, [p.doc for p in passages]
+    assert [p.chunk.language for p in bilingual] == [lang] * len(bilingual)
+
+
 def test_unanswerable_question_is_refused(chain) -> None:
     answer = chain.ask("Hoeveel bedraagt de Nederlandse huurtoeslag voor studenten in 2026?")
     assert answer.refused, answer.to_dict()
