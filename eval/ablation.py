@@ -44,6 +44,14 @@ def without_checks(result: Result) -> Result:
     return {**result, "answer": draft, "refused": False, "fallback": False, "citations": cited}
 
 
+def without_quote(result: Result) -> Result:
+    """The result without the passage's own words appended to the answer."""
+    answer = result.get("answer") or ""
+    if result.get("fallback") or result.get("refused") or "\n\n“" not in answer:
+        return result
+    return {**result, "answer": answer.rsplit("\n\n“", 1)[0]}
+
+
 def score(items: dict[str, Item], results: dict[str, Result], ids: list[str]) -> dict[str, Any]:
     return summarise([(items[i], results[i]) for i in ids if i in results])
 
@@ -81,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = [("full chain", base_metrics)]
     rows.append(("without answer checks (derived)",
                  score(items, {k: without_checks(r) for k, r in base.items()}, ids)))
+    rows.append(("without the evidence quote (derived)",
+                 score(items, {k: without_quote(r) for k, r in base.items()}, ids)))
     for spec in args.variant:
         name, _, path = spec.partition("=")
         results = load_results(Path(path))
