@@ -21,6 +21,7 @@ from chat.checks import (
     markers_in,
     missing_years,
     numbers_in,
+    share_for_count,
     strip_markers,
     unit_mismatch,
 )
@@ -305,6 +306,8 @@ class Chain:
             )
             yield from self._refuse(result, t0)
             return
+        if share_for_count(standalone, draft):
+            check.problems.append("a count was asked, the answer gives only percentages")
         if check.ok and not self.in_language(strip_markers(draft), lang):
             check.problems.append("answer not in the question's language")
         if check.ok:

@@ -151,7 +151,7 @@ PERCENT_NEAR = r"(?:%|procent|pour ?cent|per ?cent|percent)"
 
 
 def unit_mismatch(question: str, answer: str, cited: list[str]) -> list[str]:
-    """Figures of the answer that are not of the kind asked (money, a percentage).
+    """The answer's figures when none of them is of the kind asked (money, a percentage).
 
     "How much is the monthly allowance?" answered with "4,7 %" or "56.500 people" is a
     near miss: the passages hold a figure, but not an amount. A figure passes when some
@@ -167,7 +167,9 @@ def unit_mismatch(question: str, answer: str, cited: list[str]) -> list[str]:
     text = " ".join(cited)
     unit = re.compile(rf"{near}\s*({NUMBER.pattern})|({NUMBER.pattern})\s*{near}", re.I)
     ok = {normalise_number(m.group(1) or m.group(2)) for m in unit.finditer(text)}
-    return sorted(f for f in figures if f not in ok and not YEAR.fullmatch(f))
+    figures = {f for f in figures if not YEAR.fullmatch(f)}
+    # "180 euro for 2 adults" is an amount: one figure of the asked kind is enough
+    return [] if not figures or figures & ok else sorted(figures)
 
 
 def attribute(answer: str, passages: list[str]) -> int | None:
@@ -204,3 +206,23 @@ def figure_for_years(answer: str, cited: list[str], years: list[str], question: 
             if any(y in context for y in years) and figures & numbers_in(text[start:end], True):
                 return True
     return False
+
+
+COUNT_ASKED = re.compile(r"\b(how many|hoeveel|combien)\b", re.IGNORECASE)
+
+
+def share_for_count(question: str, answer: str) -> bool:
+    """A count asked ("how many Ukrainians?") answered only with percentages.
+
+    The small model then read a neighbouring passage about shares; its answer is wrong in
+    kind even though each figure is in a passage.
+    """
+    if not COUNT_ASKED.search(question) or PERCENT_ASKED.search(question) or \
+            MONEY_ASKED.search(question):
+        return False
+    text = strip_markers(answer)
+    figures = {f for f in numbers_in(text) - numbers_in(question, True)
+               if not YEAR.fullmatch(f)}
+    shares = {normalise_number(m.group(1)) for m in re.finditer(
+        rf"({NUMBER.pattern})\s*{PERCENT_NEAR}", text, re.IGNORECASE)}
+    return bool(figures) and figures <= shares

@@ -17,6 +17,7 @@ from chat.chain import Answer, Chain, QuestionError
 from chat.checks import strip_markers
 from eval.metrics import Item, Result, breakdown
 from eval.qa_check import load_items
+from store.manifest import Manifest
 
 QUOTED = re.compile(r"“[^”]*”")
 
@@ -32,8 +33,13 @@ def load_questions(paths: Iterable[Path]) -> list[Item]:
 
 
 def answer_language(chain: Chain, answer: Answer) -> str | None:
-    """The language the user reads: the answer without quoted evidence and markers."""
-    text = strip_markers(QUOTED.sub(" ", answer.answer)).strip()
+    """The language the user reads: the answer without quoted evidence, markers and names.
+
+    Document names are not evidence of a language: "According to the Vluchtelingenwerk
+    memorandum, ..." is English, though the long Dutch name tips the detector to Dutch.
+    """
+    text = strip_markers(QUOTED.sub(" ", answer.answer))
+    text = Manifest.load(chain.settings.corpus_dir).without_names(text).strip()
     return chain.detector.detect(text) if text else None
 
 

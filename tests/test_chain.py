@@ -216,3 +216,14 @@ def test_markers_after_the_full_stop_stay_with_their_sentence(hashing_index: Set
         "Het waren er 208 [1]."
     assert chain.cite_sentences("Het waren er 208. [2]", passages, texts) == \
         "Het waren er 208 [2]."
+
+
+def test_document_names_do_not_decide_the_answers_language(hashing_index: Settings) -> None:
+    from chat.chain import Answer
+    from eval.run import answer_language
+
+    chain, _ = make_chain(hashing_index, [])
+    text = ("According to the Vluchtelingenwerk memorandum, a visa application for family "
+            "reunification costs 180 euros per application [1].")
+    assert chain.detector.detect(text) == "nl"  # the long Dutch name tips the detector
+    assert answer_language(chain, Answer(question="q", language="en", answer=text)) == "en"

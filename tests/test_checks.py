@@ -87,6 +87,8 @@ def test_a_figure_of_the_wrong_kind_is_a_near_miss() -> None:
     share = "Welk percentage kreeg subsidiaire bescherming in 2024?"
     assert unit_mismatch(share, "Slechts 4 % [1].", ["amper 4 % van de beschermden"]) == []
     assert unit_mismatch(share, "Slechts 4 [1].", ["4 mensen kregen bescherming"]) == ["4"]
+    assert unit_mismatch(cost, "Het kost 180 euro voor 2 volwassenen [1].",
+                         ["180 euro voor 2 volwassenen"]) == []
     # other questions are not judged by unit
     assert unit_mismatch("How many applications?", "35,476 [1]", ["2015 35 476"]) == []
 
@@ -102,3 +104,13 @@ def test_the_year_may_stand_in_the_sentence_before_the_figure() -> None:
     assert not figure_for_years("Het waren 208 verzoeken [1].",
                                 ["Het gaat over 208 verzoeken. In 2020 niet."], ["2020"],
                                 "Hoeveel?")
+
+
+def test_a_count_answered_with_percentages_is_wrong_in_kind() -> None:
+    from chat.checks import share_for_count
+
+    q = "Combien d'Ukrainiens ont bénéficié d'une protection temporaire ?"
+    assert share_for_count(q, "En Europe, 38 % des personnes protégées [2].")
+    assert share_for_count(q, "En 2024, 4 % ont reçu une protection subsidiaire [2].")
+    assert not share_for_count(q, "Plus de 92.000 Ukrainiens, soit 38 % [1].")
+    assert not share_for_count("Quel pourcentage en 2024 ?", "4 % [1].")

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from eval.run import answer_language
 from store.settings import Settings
 
 pytestmark = pytest.mark.models
@@ -39,7 +40,7 @@ def test_known_answer(chain, question: str, lang: str, expected: list[str], doc:
     assert any(e.lower() in answer.answer.lower() for e in expected), answer.to_dict()
     assert doc in {c.doc for c in answer.citations}, answer.to_dict()
     if not answer.fallback:
-        assert chain.detector.detect(answer.answer) == lang, answer.answer
+        assert answer_language(chain, answer) == lang, answer.answer
     raw = (chain.settings.corpus_dir / answer.citations[0].doc).read_text(encoding="utf-8")
     cited = raw[answer.citations[0].start : answer.citations[0].end]
     assert " ".join(cited.split())[:15].split()[0] in answer.citations[0].quote
