@@ -113,12 +113,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         chain = StarterPipeline(settings)
     else:
         chain = build_chain(settings)
+    # the code that answers is the code at the start of a long run
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or "unknown"
     with tqdm(total=len(items), unit="q", desc="eval", file=sys.stderr, disable=None) as bar:
         metrics = run_eval(chain, items, Path(args.out), args.retrieval_only, bar.update)
     print(format_table(metrics))
     if args.report:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True).stdout.strip() or "unknown"
         about = {
             "pipeline": "llama-index starter (eval/starter.py)" if args.pipeline == "starter"
             else "vraagbaak (chat/chain.py)",
