@@ -29,7 +29,7 @@ from chat.evidence import best_window, select_windows
 from chat.llm import ChatModel, LLMError
 from chat.prompts import Prompts
 from chat.retrieve import Passage, Retriever
-from store.language import LANGUAGE_NAMES, LanguageDetector
+from store.language import LANGUAGE_NAMES, LanguageDetector, conversation_language
 from store.manifest import Manifest
 from store.offsets import OffsetMap
 from store.settings import Settings
@@ -92,11 +92,7 @@ class Chain:
     # --- steps -----------------------------------------------------------------------------
     def detect_language(self, question: str, history: list[dict[str, str]]) -> str:
         """The question's language; short elliptic follow-ups take the conversation's."""
-        lang = self.detector.detect(question)
-        previous = [t["content"] for t in history if t.get("role") == "user"]
-        if previous and len(question.split()) <= 4:
-            lang = self.detector.detect(previous[-1]) or lang
-        return lang or "en"
+        return conversation_language(self.detector, question, history)
 
     def validate(self, question: str, history: list[dict[str, str]]) -> str:
         """Return the language, or raise QuestionError with a message in that language."""

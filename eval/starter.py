@@ -44,7 +44,7 @@ from typing import Any
 
 from chat.chain import Answer, Citation
 from chat.llm import ChatModel, Message
-from store.language import LanguageDetector, get_detector
+from store.language import LanguageDetector, conversation_language, get_detector
 from store.settings import Settings
 
 COLLECTION = "starter"
@@ -282,11 +282,7 @@ class StarterPipeline:
     # --- the Chain interface used by eval.run ------------------------------------------------
     def detect_language(self, question: str, history: list[dict[str, str]]) -> str:
         """As the chain does: short elliptic follow-ups take the conversation's language."""
-        lang = self.detector.detect(question)
-        previous = [t["content"] for t in history if t.get("role") == "user"]
-        if previous and len(question.split()) <= 4:
-            lang = self.detector.detect(previous[-1]) or lang
-        return lang or "en"
+        return conversation_language(self.detector, question, history)
 
     def retrieve(self, question: str, history: list[dict[str, str]] | None = None
                  ) -> tuple[Answer, list[Any], None]:

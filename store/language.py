@@ -120,3 +120,14 @@ def get_detector(mode: DetectorMode = "lingua") -> LanguageDetector:
     if mode == "langdetect":
         return LangdetectDetector()
     raise ValueError(f"Unknown language detector {mode!r}: use 'lingua' or 'langdetect'.")
+
+
+def conversation_language(detector: LanguageDetector, question: str,
+                          history: list[dict[str, str]]) -> str:
+    """The question's language; short elliptic follow-ups ("Et 2019 ?") take the
+    conversation's, since a few words say little about their language."""
+    lang = detector.detect(question)
+    previous = [t["content"] for t in history if t.get("role") == "user"]
+    if previous and len(question.split()) <= 4:
+        lang = detector.detect(previous[-1]) or lang
+    return lang or "en"
