@@ -150,6 +150,12 @@ MONEY_NEAR = r"(?:€|eur\b|euros?\b|miljoen euro|millions? d.euros)"
 PERCENT_NEAR = r"(?:%|procent|pour ?cent|per ?cent|percent)"
 
 
+def _answer_figures(question: str, answer: str) -> set[str]:
+    """The figures the answer adds: not echoed from the question, not years."""
+    return {f for f in numbers_in(strip_markers(answer)) - numbers_in(question, True)
+            if not YEAR.fullmatch(f)}
+
+
 def unit_mismatch(question: str, answer: str, cited: list[str]) -> list[str]:
     """The answer's figures when none of them is of the kind asked (money, a percentage).
 
@@ -163,11 +169,10 @@ def unit_mismatch(question: str, answer: str, cited: list[str]) -> list[str]:
         near = PERCENT_NEAR
     else:
         return []
-    figures = numbers_in(strip_markers(answer)) - numbers_in(question, True)
+    figures = _answer_figures(question, answer)
     text = " ".join(cited)
     unit = re.compile(rf"{near}\s*({NUMBER.pattern})|({NUMBER.pattern})\s*{near}", re.I)
     ok = {normalise_number(m.group(1) or m.group(2)) for m in unit.finditer(text)}
-    figures = {f for f in figures if not YEAR.fullmatch(f)}
     # "180 euro for 2 adults" is an amount: one figure of the asked kind is enough
     return [] if not figures or figures & ok else sorted(figures)
 
@@ -220,9 +225,7 @@ def share_for_count(question: str, answer: str) -> bool:
     if not COUNT_ASKED.search(question) or PERCENT_ASKED.search(question) or \
             MONEY_ASKED.search(question):
         return False
-    text = strip_markers(answer)
-    figures = {f for f in numbers_in(text) - numbers_in(question, True)
-               if not YEAR.fullmatch(f)}
+    figures = _answer_figures(question, answer)
     shares = {normalise_number(m.group(1)) for m in re.finditer(
-        rf"({NUMBER.pattern})\s*{PERCENT_NEAR}", text, re.IGNORECASE)}
+        rf"({NUMBER.pattern})\s*{PERCENT_NEAR}", strip_markers(answer), re.IGNORECASE)}
     return bool(figures) and figures <= shares

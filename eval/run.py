@@ -6,6 +6,7 @@ Any JSONL file in the question format works (ours or someone else's): only `id`,
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -32,6 +33,12 @@ def load_questions(paths: Iterable[Path]) -> list[Item]:
     return items
 
 
+@functools.lru_cache(maxsize=4)
+def _manifest(corpus_dir: Path) -> Manifest:
+    """Read once per run, not once per scored answer."""
+    return Manifest.load(corpus_dir)
+
+
 def answer_language(chain: Chain, answer: Answer) -> str | None:
     """The language the user reads: the answer without quoted evidence, markers and names.
 
@@ -39,7 +46,7 @@ def answer_language(chain: Chain, answer: Answer) -> str | None:
     memorandum, ..." is English, though the long Dutch name tips the detector to Dutch.
     """
     text = strip_markers(QUOTED.sub(" ", answer.answer))
-    text = Manifest.load(chain.settings.corpus_dir).without_names(text).strip()
+    text = _manifest(chain.settings.corpus_dir).without_names(text).strip()
     return chain.detector.detect(text) if text else None
 
 
