@@ -106,4 +106,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except (OSError, ValueError) as exc:  # a missing or broken results file
+        raise SystemExit(f"error: {exc}. Check the --qa, --base and --variant paths.") from None
