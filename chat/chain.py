@@ -23,9 +23,10 @@ from chat.checks import (
     numbers_in,
     share_for_count,
     strip_markers,
+    tidy_draft,
     unit_mismatch,
 )
-from chat.evidence import best_window, select_windows
+from chat.evidence import best_window, select_windows, sentence_scores
 from chat.llm import ChatModel, LLMError
 from chat.prompts import Prompts
 from chat.retrieve import Passage, Retriever
@@ -178,7 +179,9 @@ class Chain:
         draft = re.sub(r"([.!?])\s*((?:\[\d+(?:\s*,\s*\d+)*\]\s*)+)(?=\s|$)",
                        lambda m: f" {m.group(2).strip()}{m.group(1)}", draft)
         draft = re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", draft)
-        parts = re.split(r"(?<=[.!?])\s+", draft)
+        # sentences and list lines, with the white space between them kept as it was
+        pieces = re.split(r"((?<=[.!?])[ \t]+|[ \t]*\n\s*)", draft)
+        parts, gaps = pieces[::2], pieces[1::2] + [""]
         if len(parts) == 1 and markers_in(draft):
             return draft
         out = []
@@ -196,7 +199,7 @@ class Chain:
             marker = f" [{pool[n - 1]}]"
             end = len(sentence.rstrip(".!?"))
             out.append(sentence[:end] + marker + sentence[end:])
-        return " ".join(out)
+        return "".join(part + gap for part, gap in zip(out, gaps, strict=True)).strip()
 
     # --- the whole chain ------------------------------------------------------------------
     def retrieve(self, question: str, history: list[dict[str, str]] | None = None
@@ -273,7 +276,8 @@ class Chain:
                 result.timings["ttft_s"] = round(time.perf_counter() - t0, 3)
             draft += delta
             yield delta
-        draft = result.draft = draft.strip()
+        result.draft = draft.strip()
+        draft = tidy_draft(result.draft)
         if _is_refusal(draft, refusal):
             result.refusal_reason = "the model found no answer in the passages"
             yield from self._refuse(result, t0)
@@ -322,24 +326,46 @@ class Chain:
             ) or standalone
             result.citations.append(self.cite(n, passages[n - 1], windows[n - 1], lang, probe))
         if not result.fallback and self.settings.evidence_quote:
-            result.answer = self.with_quote(result.answer, result.citations, lang)
+            for n, quote in self.evidence(passages, windows, standalone, vector, lang, cited):
+                if quote in result.answer:
+                    continue
+                result.answer = f"{result.answer}\n\n“{quote}” [{n}]"
+                if n not in cited:
+                    cited.append(n)
+                    result.citations.append(self.cite(n, passages[n - 1], windows[n - 1],
+                                                      lang, quote))
         result.timings["total_s"] = round(time.perf_counter() - t0, 3)
         yield result
 
-    def with_quote(self, answer: str, citations: list[Citation], lang: str) -> str:
-        """The answer followed by the document's own words, when they are in its language.
+    def evidence(self, passages: list[Passage], windows: list[tuple[int, int]],
+                 question: str, vector: list[float], lang: str, cited: list[int]
+                 ) -> list[tuple[int, str]]:
+        """[(n, words)]: the sentences of the given passages that best answer the question.
 
-        A 1.5B model's paraphrase can blur what a policy text says; the sentence it rests on,
-        verbatim and cited, lets the reader check it at a glance.
+        A 1.5B model's paraphrase can blur what a policy text says, and it sometimes writes
+        from a neighbouring passage; the document's own sentence that best matches the
+        question, verbatim and cited, lets the reader check the answer at a glance. Only
+        passages in the user's language qualify (no Dutch quote in a French answer); a
+        passage the answer cites wins a near tie, so quote and answer usually agree. A
+        comparison gets one quote from each document it names.
         """
-        own = next((c for c in citations if c.language == lang), None)
-        if own is None:
-            return answer
-        s, e = best_window(own.quote, strip_markers(answer), 240)
-        quote = own.quote[s:e].strip()
-        if not quote or quote in answer:
-            return answer
-        return f"{answer}\n\n“{quote}” [{own.n}]"
+        own = [i for i, p in enumerate(passages) if p.chunk.language == lang]
+        if not own:
+            return []
+        texts = [p.chunk.text for p in passages]
+        embedder = self.retriever.embedder if self.settings.semantic_evidence else None
+        spans, scores = sentence_scores(texts, question, vector, embedder, own)
+        ranked = sorted(
+            ((score + (QUOTE_CITED_BONUS if i + 1 in cited else 0.0), i, s, min(e, windows[i][1]))
+             for i in own for (s, e), score in zip(spans[i], scores[i], strict=True)
+             if windows[i][0] <= s < windows[i][1]),
+            reverse=True,
+        )
+        named = self.manifest.named_in_order(question)[:2]
+        groups = [[r for r in ranked if passages[r[1]].doc == doc] for doc in named] \
+            if len(named) == 2 else [ranked]
+        found = [_quote(texts, group, QUOTE_CHARS // len(groups)) for group in groups if group]
+        return [(i + 1, quote) for i, quote in found if quote]
 
     def _refuse(self, result: Answer, t0: float) -> Iterator[Answer]:
         result.refused = True
@@ -357,6 +383,29 @@ class Chain:
                 final = item
         assert final is not None
         return final
+
+
+QUOTE_CITED_BONUS = 0.03
+QUOTE_CHARS = 320
+
+
+def _quote(texts: list[str], ranked: list[tuple[float, int, int, int]], limit: int
+           ) -> tuple[int, str]:
+    """The best sentence, and the next best of the same passage when both fit in `limit`."""
+    _, i, s, e = ranked[0]
+    picked = [(s, e)]
+    # a second sentence of the same passage: lists, and "X, because Y"
+    second = next(((s2, e2) for _, j, s2, e2 in ranked[1:] if j == i), None)
+    if second and (e - s) + (second[1] - second[0]) <= limit:
+        picked = sorted(picked + [second])
+    text = texts[i]
+    if len(picked) == 2 and picked[1][0] - picked[0][1] > 3:
+        quote = f"{text[slice(*picked[0])].strip()} … {text[slice(*picked[1])].strip()}"
+    else:
+        quote = text[picked[0][0]:picked[-1][1]].strip()
+    if len(quote) > limit:  # one very long sentence: cut at a word boundary
+        quote = quote[: quote.rfind(" ", 0, limit)] + " …"
+    return i, quote
 
 
 def _is_refusal(draft: str, refusal: str) -> bool:

@@ -112,6 +112,22 @@ def check_answer(answer: str, passages: list[str], question: str = "") -> CheckR
     return result
 
 
+ENUMERATION = re.compile(r"(?m)^(\s*)\d{1,2}[.)]\s+")
+# a clause of 3+ words said again and again: "de beter globaal beheer van migratie, de beter …"
+REPEAT = re.compile(r"(\b\w[^.!?\n]{10,}?)(?:\s*[,;]?\s*\1){2,}(?:\s*[,;]?\s*\S[^.!?\n]*)?")
+
+
+def tidy_draft(draft: str) -> str:
+    """A numbered list as bullets, and a looping clause said once.
+
+    The list numbers "1." "2." are not figures of the answer (checking them as figures sent
+    whole list answers to the fallback), and greedy decoding of a 1.5B model sometimes
+    loops on one clause until the token limit.
+    """
+    text = ENUMERATION.sub(r"\1- ", draft.strip())
+    return REPEAT.sub(lambda m: m.group(1).rstrip(" ,;") + ".", text)
+
+
 def strip_markers(text: str) -> str:
     return re.sub(r"\s+([.,;:])", r"\1", MARKER.sub("", text)).strip()
 

@@ -196,16 +196,50 @@ def test_the_answer_carries_the_documents_own_words_in_its_language(
     n, number, passages = _passage_with_a_figure(chain)
     llm.replies.append(f"Selon la note, le chiffre est de {number} [{n}].")
     answer = chain.ask(QUESTION)
-    [citation] = answer.citations
     text, _, quoted = answer.answer.partition("\n\n")
     assert text == f"Selon la note, le chiffre est de {number} [{n}]."
-    if citation.language == "fr":
-        assert quoted.startswith("“") and quoted.endswith(f"” [{n}]")
-        assert quoted[1:quoted.rindex("”")] in citation.quote
-    else:  # a passage in another language is not quoted into a French answer
+    french = [i for i, p in enumerate(passages, 1) if p.chunk.language == "fr"]
+    if not french:  # a passage in another language is never quoted into a French answer
         assert quoted == ""
-    other = {"fr": "nl", "nl": "fr", "en": "fr"}[citation.language]
-    assert chain.with_quote("Réponse [1].", [citation], other) == "Réponse [1]."
+        return
+    m = re.fullmatch(r"“(.+)” \[(\d+)\]", quoted, re.S)
+    assert m, quoted
+    quote, q = m.group(1), int(m.group(2))
+    assert q in french
+    source = " ".join(passages[q - 1].chunk.text.split())
+    assert all(" ".join(part.split()) in source for part in quote.split(" … "))
+    # the quoted passage is cited, with the quote inside its citation
+    [citation] = [c for c in answer.citations if c.n == q]
+    assert quote.split(" … ")[0][:40] in citation.quote
+    assert len(quote) <= 330
+
+
+def test_no_quote_from_a_passage_in_another_language(hashing_index: Settings) -> None:
+    chain, _ = make_chain(hashing_index, [])
+    answer, passages, vector = chain.retrieve(QUESTION)
+    windows = [(0, len(p.chunk.text)) for p in passages]
+    lang = passages[0].chunk.language
+    others = {p.chunk.language for p in passages} ^ {"nl", "fr", "en"}
+    for other in others:  # no passage in that language: nothing to quote
+        assert chain.evidence(passages, windows, QUESTION, vector, other, [1]) == []
+    [(n, quote)] = chain.evidence(passages, windows, QUESTION, vector, lang, [])
+    assert passages[n - 1].chunk.language == lang
+    assert all(part in passages[n - 1].chunk.text
+               for part in quote.removesuffix(" …").split(" … "))
+
+
+def test_a_comparison_quotes_each_document_it_names(hashing_index: Settings) -> None:
+    chain, _ = make_chain(hashing_index, [])
+    q = "Wat zeggen het memorandum van Vluchtelingenwerk en de nota van Mahdi over detentie?"
+    answer, passages, vector = chain.retrieve(q)
+    assert answer.language == "nl"
+    windows = [(0, len(p.chunk.text)) for p in passages]
+    named = chain.manifest.named_in_order(q)
+    assert named == ["003_a27541d3f3e19fef.txt", "002_41cb47d16a95ef1f.txt"]
+    quoted = [d for d in named if any(p.doc == d and p.chunk.language == "nl" for p in passages)]
+    found = chain.evidence(passages, windows, q, vector, "nl", [])
+    assert [passages[n - 1].doc for n, _ in found] == quoted and quoted
+    assert all(len(quote) <= 170 for _, quote in found)
 
 
 def test_markers_after_the_full_stop_stay_with_their_sentence(hashing_index: Settings) -> None:
@@ -227,3 +261,17 @@ def test_document_names_do_not_decide_the_answers_language(hashing_index: Settin
             "reunification costs 180 euros per application [1].")
     assert chain.detector.detect(text) == "nl"  # the long Dutch name tips the detector
     assert answer_language(chain, Answer(question="q", language="en", answer=text)) == "en"
+
+
+def test_a_numbered_list_answer_is_checked_and_cited_line_by_line(
+        hashing_index: Settings) -> None:
+    chain, llm = make_chain(hashing_index, [])
+    question = "Que dit la note sur le réseau d'accueil de Fedasil ?"
+    _, passages, _ = chain.retrieve(question)
+    lines = [" ".join(p.chunk.text.split()[:8]) for p in passages[:2]]
+    llm.replies.append(f"La note cite:\n1. {lines[0]}.\n2. {lines[1]}.")
+    answer = chain.ask(question)
+    assert not answer.fallback and not answer.refused, answer.check_problems
+    body = answer.answer.split("\n\n")[0]
+    assert body.splitlines()[1].startswith("- ") and body.splitlines()[1].endswith("[1].")
+    assert body.splitlines()[2].startswith("- ") and body.splitlines()[2].endswith("[2].")

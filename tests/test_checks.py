@@ -114,3 +114,24 @@ def test_a_count_answered_with_percentages_is_wrong_in_kind() -> None:
     assert share_for_count(q, "En 2024, 4 % ont reçu une protection subsidiaire [2].")
     assert not share_for_count(q, "Plus de 92.000 Ukrainiens, soit 38 % [1].")
     assert not share_for_count("Quel pourcentage en 2024 ?", "4 % [1].")
+
+
+def test_a_numbered_list_is_not_a_list_of_figures() -> None:
+    from chat.checks import tidy_draft
+
+    draft = "Zo:\n1. Snellere procedures [1].\n2. Studentenvisa [2].\n10) Minderjarigen"
+    tidy = tidy_draft(draft)
+    assert tidy == "Zo:\n- Snellere procedures [1].\n- Studentenvisa [2].\n- Minderjarigen"
+    assert numbers_in(tidy) == set()
+    assert tidy_draft("Er zijn 38.300 plaatsen [1].") == "Er zijn 38.300 plaatsen [1]."
+
+
+def test_a_looping_clause_is_said_once() -> None:
+    from chat.checks import tidy_draft
+
+    loop = ", ".join(["de beter globaal beheer van migratie"] * 12) + ", de beter glob"
+    assert tidy_draft(f"Het plan noemt {loop}") == \
+        "Het plan noemt de beter globaal beheer van migratie."
+    # a clause said twice is a style choice, not a loop
+    twice = "Het gaat om opvang in België, en om opvang in België [1]."
+    assert tidy_draft(twice) == twice
