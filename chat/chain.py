@@ -21,6 +21,7 @@ from chat.checks import (
     markers_in,
     missing_years,
     numbers_in,
+    says_not_stated,
     share_for_count,
     strip_markers,
     tidy_draft,
@@ -278,11 +279,13 @@ class Chain:
             yield delta
         result.draft = draft.strip()
         draft = tidy_draft(result.draft)
-        if _is_refusal(draft, refusal):
+        if _is_refusal(draft, refusal) or says_not_stated(draft):
             result.refusal_reason = "the model found no answer in the passages"
             yield from self._refuse(result, t0)
             return
-        if asks_quantity(standalone) and not numbers_in(strip_markers(draft), words=True):
+        # a document's own year in its name ("la note … 2025 (Van Bossuyt)") is no figure
+        figures = numbers_in(self.manifest.without_names(strip_markers(draft)), words=True)
+        if asks_quantity(standalone) and not figures - numbers_in(standalone, words=True):
             result.refusal_reason = "a quantity was asked, the answer holds no number"
             yield from self._refuse(result, t0)
             return

@@ -136,9 +136,29 @@ YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 QUANTITY = re.compile(
     r"\b(how (?:many|much|long|old|high)|what (?:amount|percentage|share|number)|hoeveel|"
     r"hoe (?:lang|hoog|oud|groot)|welk(?:e)? (?:bedrag|percentage|aantal)|combien|"
-    r"quel(?:le)? (?:montant|pourcentage|nombre|part|budget|salaire)|de combien)\b",
+    r"quel(?:le)? (?:montant|pourcentage|nombre|part|budget|salaire)|de combien|"
+    # "Quel sera le montant …", "What was Fedasil's total budget …": the figure comes later
+    r"(?:quel(?:le)?s?|what|wat|welke?)\b[^?]{0,30}?\b(?:montant|pourcentage|budget|salaire|"
+    r"amount|percentage|budget|total|bedrag|percentage))\b",
     re.IGNORECASE,
 )
+# "The budget was not specified in the given passages": a refusal in other words
+NOT_STATED = re.compile(
+    r"\b(?:not (?:specified|mentioned|stated|given|provided)|no (?:information|mention)|"
+    r"do(?:es)? not (?:say|mention|specify|provide|contain)|"
+    r"niet (?:vermeld|gespecificeerd|gegeven|genoemd|vermeldt|vernoemd)|"
+    r"geen (?:informatie|vermelding)|noemen? niet|"
+    r"ne (?:mentionne|précise|dit|contient|donne|fournit|spécifie|indique)\w* pas|"
+    r"pas (?:mentionné|précisé|spécifié|indiqué)|aucune (?:information|mention))",
+    re.IGNORECASE,
+)
+
+
+def says_not_stated(draft: str) -> bool:
+    """Every sentence of the draft says the passages do not give it."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", strip_markers(draft))
+                 if len(s.split()) > 2]
+    return bool(sentences) and all(NOT_STATED.search(s) for s in sentences)
 
 
 def missing_years(question: str, evidence: list[str]) -> list[str]:

@@ -275,3 +275,20 @@ def test_a_numbered_list_answer_is_checked_and_cited_line_by_line(
     body = answer.answer.split("\n\n")[0]
     assert body.splitlines()[1].startswith("- ") and body.splitlines()[1].endswith("[1].")
     assert body.splitlines()[2].startswith("- ") and body.splitlines()[2].endswith("[2].")
+
+
+def test_a_documents_own_year_is_not_the_figure_asked(hashing_index: Settings) -> None:
+    q = "De combien d'années l'interdiction d'entrée sera-t-elle prolongée selon Van Bossuyt ?"
+    chain, _ = make_chain(hashing_index, [
+        "La note de politique générale 2025 (Van Bossuyt) prolonge les délais au maximum [1]."])
+    answer = chain.ask(q)
+    assert answer.refused and "quantity" in answer.refusal_reason
+
+
+def test_the_model_saying_it_is_not_in_the_passages_is_a_refusal(
+        hashing_index: Settings) -> None:
+    chain, _ = make_chain(hashing_index, [
+        "The passages do not mention the opening hours of the arrival centre."])
+    answer = chain.ask("What are the opening hours of the arrival centre in Brussels?")
+    assert answer.refused and not answer.fallback
+    assert answer.answer == chain.prompts.message("en", "refusal")

@@ -1,6 +1,7 @@
 """Citation markers and the number check that guards against invented figures."""
 
 from chat.checks import (
+    asks_quantity,
     check_answer,
     figure_for_years,
     markers_in,
@@ -135,3 +136,22 @@ def test_a_looping_clause_is_said_once() -> None:
     # a clause said twice is a style choice, not a loop
     twice = "Het gaat om opvang in België, en om opvang in België [1]."
     assert tidy_draft(twice) == twice
+
+
+def test_a_figure_asked_later_in_the_question_is_a_quantity() -> None:
+    assert asks_quantity("Quel sera le montant des primes d'intégration ?")
+    assert asks_quantity("What was Fedasil's total reception budget for 2021?")
+    assert asks_quantity("Wat is het bedrag van het leefloon?")
+    assert not asks_quantity("Welke maatregelen neemt de regering tegen misbruik?")
+    assert not asks_quantity("What does the note say about the reception network?")
+
+
+def test_an_answer_saying_the_passages_do_not_give_it_is_a_refusal() -> None:
+    from chat.checks import says_not_stated
+
+    assert says_not_stated("The total budget was not specified in the given passages.")
+    assert says_not_stated("Het bedrag wordt niet vermeld in de documenten [1].")
+    assert says_not_stated("La note ne précise pas la durée.")
+    # one unknown detail in an otherwise answered question is still an answer
+    assert not says_not_stated("Het budget is 5 miljoen euro [1]. Het doel wordt niet vermeld.")
+    assert not says_not_stated("Er zijn 38.300 plaatsen [1].")
