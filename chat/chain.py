@@ -93,8 +93,14 @@ class Chain:
 
     # --- steps -----------------------------------------------------------------------------
     def detect_language(self, question: str, history: list[dict[str, str]]) -> str:
-        """The question's language; short elliptic follow-ups take the conversation's."""
-        return conversation_language(self.detector, question, history)
+        """The question's language; short elliptic follow-ups take the conversation's.
+
+        Document names do not count: "le mémorandum de Vluchtelingenwerk Vlaanderen" in a
+        French question made it look Dutch, and the answer came in Dutch.
+        """
+        plain = self.manifest.without_names(question)
+        probe = plain if len(plain.split()) >= 3 else question
+        return conversation_language(self.detector, probe, history)
 
     def validate(self, question: str, history: list[dict[str, str]]) -> str:
         """Return the language, or raise QuestionError with a message in that language."""
@@ -168,6 +174,29 @@ class Chain:
             return self.prompts.template(lang, "compare").render(**values, first=first,
                                                                  second=second)
         return self.prompts.template(lang, "answer").render(**values)
+
+    def calls(self, lang: str, question: str, passages: list[Passage], titles: list[str],
+              texts: list[str], numbered: str, refusal: str) -> list[list[dict[str, str]]]:
+        """The model calls of one answer: one, or one per document of a comparison.
+
+        Reading two documents at once, the small model writes about one of them or mixes
+        them up; asked about one document with only its passages, it stays on it. Passages
+        keep their numbers, so the parts' citations need no renumbering.
+        """
+        named = self.manifest.named_in_order(question)[:2]
+        if not self.settings.compare_split or len(named) < 2:
+            return [self.prompt(lang, question, numbered, refusal)]
+        calls = []
+        for doc in named:
+            mine = [i for i, p in enumerate(passages) if p.doc == doc]
+            if not mine:
+                continue
+            block = "\n\n".join(f"[{i + 1}] ({titles[i]}) {texts[i]}" for i in mine)
+            part = self.prompts.message(lang, "compare_part", title=titles[mine[0]])
+            calls.append(self.prompts.template(lang, "answer").render(
+                language_name=LANGUAGE_NAMES[lang], refusal=refusal, passages=block,
+                question=f"{question} {part}"))
+        return calls or [self.prompt(lang, question, numbered, refusal)]
 
     def cite_sentences(self, draft: str, passages: list[Passage], texts: list[str]) -> str:
         """Give every uncited sentence of the draft the passage it was written from.
@@ -270,14 +299,19 @@ class Chain:
                                                                             strict=True), 1)
         )
         refusal = self.prompts.message(lang, "refusal")
-        messages = self.prompt(lang, standalone, numbered, refusal)
-        draft = ""
-        for delta in self.llm.stream(messages, self.settings.llm_max_tokens):
-            if not draft:
-                result.timings["ttft_s"] = round(time.perf_counter() - t0, 3)
-            draft += delta
-            yield delta
-        result.draft = draft.strip()
+        parts: list[str] = []
+        for messages in self.calls(lang, standalone, passages, titles, texts, numbered, refusal):
+            if parts:
+                yield "\n\n"
+            part = ""
+            for delta in self.llm.stream(messages, self.settings.llm_max_tokens):
+                result.timings.setdefault("ttft_s", round(time.perf_counter() - t0, 3))
+                part += delta
+                yield delta
+            parts.append(part.strip())
+        # a comparison part with nothing to say about its document is left out
+        kept = [p for p in parts if not (_is_refusal(p, refusal) or says_not_stated(p))]
+        result.draft = "\n\n".join(kept if len(parts) > 1 and kept else parts)
         draft = tidy_draft(result.draft)
         if _is_refusal(draft, refusal) or says_not_stated(draft):
             result.refusal_reason = "the model found no answer in the passages"

@@ -22,7 +22,8 @@ TEMPLATES = {
     # a question that names two documents: one sentence on each, each with its citation
     "compare": {"language_name", "refusal", "passages", "question", "first", "second"},
 }
-MESSAGE_KEYS = {"refusal", "empty", "too_long", "foreign", "busy", "fallback", "sources", "error"}
+MESSAGE_KEYS = {"refusal", "empty", "too_long", "foreign", "busy", "fallback", "sources", "error",
+                "compare_part"}
 
 
 class PromptError(RuntimeError):

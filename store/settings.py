@@ -134,6 +134,11 @@ class Settings(BaseSettings):
         2, description="When a question names two documents (a comparison), each keeps this "
         "many of its best passages among the top_k (1: only its best).",
     )
+    compare_split: bool = Field(
+        True, description="A comparison is answered one document at a time, each call seeing "
+        "only that document's passages (a 1.5B model mixes two documents up when it reads "
+        "both); the parts are joined. Off: one call with the 'compare' prompt.",
+    )
     passage_chars: int = Field(
         400, description="Each passage is cut to its most relevant sentences, at most this long."
     )

@@ -172,6 +172,50 @@ def test_a_question_naming_two_documents_asks_for_one_sentence_on_each(hashing_i
     assert "first document" not in single[0]["content"]
 
 
+def test_a_comparison_asks_about_each_document_with_only_its_passages(
+        hashing_index: Settings) -> None:
+    chain, llm = make_chain(hashing_index, [])
+    q = "Que disent le mémorandum de Vluchtelingenwerk et la note de Mahdi sur la détention ?"
+    _, passages, _ = chain.retrieve(q)
+    memo = [n for n, p in enumerate(passages, 1) if p.doc == "003_a27541d3f3e19fef.txt"]
+    mahdi = [n for n, p in enumerate(passages, 1) if p.doc == "002_41cb47d16a95ef1f.txt"]
+    assert memo and mahdi
+    llm.replies.extend([f"Le mémorandum dit que la détention doit rester l'exception [{memo[0]}].",
+                        f"La note de Mahdi prévoit autre chose [{mahdi[0]}]."])
+    answer = chain.ask(q)
+    first, second = llm.prompts
+    # each call reads one document's passages, under their numbers in the whole answer
+    assert all(f"[{n}]" in first[-1]["content"] for n in memo)
+    assert not any(f"[{n}]" in first[-1]["content"] for n in mahdi)
+    assert all(f"[{n}]" in second[-1]["content"] for n in mahdi)
+    assert "Que dit" in first[-1]["content"] and "Que dit" in second[-1]["content"]
+    body = answer.answer.split("\n\n")
+    assert body[0].startswith("Le mémorandum dit") and body[1].startswith("La note de Mahdi")
+    assert {c.doc for c in answer.citations} >= {"003_a27541d3f3e19fef.txt",
+                                                  "002_41cb47d16a95ef1f.txt"}
+
+
+def test_a_dutch_document_name_does_not_make_a_french_question_dutch(
+        hashing_index: Settings) -> None:
+    chain, _ = make_chain(hashing_index, [])
+    q = "Que disent le mémorandum de Vluchtelingenwerk et la note de Mahdi sur la détention ?"
+    assert chain.detector.detect(q) == "nl"  # what the detector alone makes of it
+    assert chain.validate(q, []) == "fr"
+
+
+def test_a_comparison_part_with_nothing_to_say_is_left_out(hashing_index: Settings) -> None:
+    chain, llm = make_chain(hashing_index, [])
+    q = "Que disent le mémorandum de Vluchtelingenwerk et la note de Mahdi sur la détention ?"
+    _, passages, _ = chain.retrieve(q)
+    mahdi = next(n for n, p in enumerate(passages, 1) if p.doc == "002_41cb47d16a95ef1f.txt")
+    llm.replies.extend([chain.prompts.message("fr", "refusal"),
+                        f"La note de Mahdi prévoit autre chose [{mahdi}]."])
+    answer = chain.ask(q)
+    assert not answer.refused
+    assert answer.answer.startswith("La note de Mahdi prévoit autre chose")
+    assert chain.prompts.message("fr", "refusal") not in answer.answer
+
+
 def test_every_sentence_gets_the_passage_it_was_written_from(hashing_index: Settings) -> None:
     chain, _ = make_chain(hashing_index, [])
     q = "Que disent le mémorandum de Vluchtelingenwerk et la note de Mahdi sur la détention ?"
