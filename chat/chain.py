@@ -401,8 +401,10 @@ class Chain:
         named = self.manifest.named_in_order(question)[:2]
         groups = [[r for r in ranked if passages[r[1]].doc == doc] for doc in named] \
             if len(named) == 2 else [ranked]
-        found = [_quote(texts, group, QUOTE_CHARS // len(groups)) for group in groups if group]
-        return [(i + 1, quote) for i, quote in found if quote]
+        found = [_quotes(texts, group, QUOTE_CHARS) for group in groups if group] \
+            if len(groups) == 1 else \
+            [[_quote(texts, group, QUOTE_CHARS // len(groups))] for group in groups if group]
+        return [(i + 1, quote) for part in found for i, quote in part if quote]
 
     def _refuse(self, result: Answer, t0: float) -> Iterator[Answer]:
         result.refused = True
@@ -424,6 +426,7 @@ class Chain:
 
 QUOTE_CITED_BONUS = 0.03
 QUOTE_CHARS = 320
+QUOTE_TIE = 0.02  # score gap under which a second passage's sentence is quoted too
 
 
 def _quote(texts: list[str], ranked: list[tuple[float, int, int, int]], limit: int
@@ -443,6 +446,23 @@ def _quote(texts: list[str], ranked: list[tuple[float, int, int, int]], limit: i
     if len(quote) > limit:  # one very long sentence: cut at a word boundary
         quote = quote[: quote.rfind(" ", 0, limit)] + " …"
     return i, quote
+
+
+def _quotes(texts: list[str], ranked: list[tuple[float, int, int, int]], limit: int
+            ) -> list[tuple[int, str]]:
+    """The best sentence(s); a runner-up from another passage when it scores as well.
+
+    Two passages can tie for the question ("the network shrinks" / "hotels go first"); the
+    reader then sees both, each cited, within the same length limit.
+    """
+    first = _quote(texts, ranked, limit)
+    top = ranked[0][0]
+    rival = next((r for r in ranked[1:] if r[1] != ranked[0][1]), None)
+    if rival is None or top - rival[0] > QUOTE_TIE:
+        return [first]
+    room = limit - len(first[1]) - 1
+    other = _quote(texts, [rival], room) if room >= rival[3] - rival[2] else None
+    return [first, other] if other else [first]
 
 
 def _is_refusal(draft: str, refusal: str) -> bool:

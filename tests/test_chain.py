@@ -246,16 +246,18 @@ def test_the_answer_carries_the_documents_own_words_in_its_language(
     if not french:  # a passage in another language is never quoted into a French answer
         assert quoted == ""
         return
-    m = re.fullmatch(r"“(.+)” \[(\d+)\]", quoted, re.S)
-    assert m, quoted
-    quote, q = m.group(1), int(m.group(2))
-    assert q in french
-    source = " ".join(passages[q - 1].chunk.text.split())
-    assert all(" ".join(part.split()) in source for part in quote.split(" … "))
-    # the quoted passage is cited, with the quote inside its citation
-    [citation] = [c for c in answer.citations if c.n == q]
-    assert quote.split(" … ")[0][:40] in citation.quote
-    assert len(quote) <= 330
+    quotes = re.findall(r"“(.+?)” \[(\d+)\]", quoted, re.S)
+    assert quotes and len(quotes) <= 2, quoted
+    assert sum(len(quote) for quote, _ in quotes) <= 330
+    for quote, q in quotes:
+        q = int(q)
+        assert q in french
+        source = " ".join(passages[q - 1].chunk.text.split())
+        assert all(" ".join(part.split()) in source
+                   for part in quote.removesuffix(" …").split(" … "))
+        # the quoted passage is cited, with the quote inside its citation
+        [citation] = [c for c in answer.citations if c.n == q]
+        assert quote.split(" … ")[0][:40] in citation.quote
 
 
 def test_no_quote_from_a_passage_in_another_language(hashing_index: Settings) -> None:
