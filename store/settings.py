@@ -135,9 +135,10 @@ class Settings(BaseSettings):
         "many of its best passages among the top_k (1: only its best).",
     )
     compare_split: bool = Field(
-        True, description="A comparison is answered one document at a time, each call seeing "
-        "only that document's passages (a 1.5B model mixes two documents up when it reads "
-        "both); the parts are joined. Off: one call with the 'compare' prompt.",
+        False, description="Answer a comparison one document at a time, each call seeing "
+        "only that document's passages, and join the parts. Measured on the 15 comparison "
+        "questions: no more correct answers than one call with the 'compare' prompt, first "
+        "word 3 s sooner, whole answer 5 s later; so off by default.",
     )
     passage_chars: int = Field(
         400, description="Each passage is cut to its most relevant sentences, at most this long."

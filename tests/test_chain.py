@@ -174,7 +174,7 @@ def test_a_question_naming_two_documents_asks_for_one_sentence_on_each(hashing_i
 
 def test_a_comparison_asks_about_each_document_with_only_its_passages(
         hashing_index: Settings) -> None:
-    chain, llm = make_chain(hashing_index, [])
+    chain, llm = make_chain(hashing_index.model_copy(update={"compare_split": True}), [])
     q = "Que disent le mémorandum de Vluchtelingenwerk et la note de Mahdi sur la détention ?"
     _, passages, _ = chain.retrieve(q)
     memo = [n for n, p in enumerate(passages, 1) if p.doc == "003_a27541d3f3e19fef.txt"]
@@ -204,7 +204,7 @@ def test_a_dutch_document_name_does_not_make_a_french_question_dutch(
 
 
 def test_a_comparison_part_with_nothing_to_say_is_left_out(hashing_index: Settings) -> None:
-    chain, llm = make_chain(hashing_index, [])
+    chain, llm = make_chain(hashing_index.model_copy(update={"compare_split": True}), [])
     q = "Que disent le mémorandum de Vluchtelingenwerk et la note de Mahdi sur la détention ?"
     _, passages, _ = chain.retrieve(q)
     mahdi = next(n for n, p in enumerate(passages, 1) if p.doc == "002_41cb47d16a95ef1f.txt")
