@@ -45,11 +45,18 @@ def without_checks(result: Result) -> Result:
 
 
 def without_quote(result: Result) -> Result:
-    """The result without the passage's own words appended to the answer."""
+    """The result without the passages' own words appended to the answer.
+
+    The quotes follow the answer, each "“…” [n]" after a blank line; a passage cited only by
+    a quote loses its citation too.
+    """
     answer = result.get("answer") or ""
     if result.get("fallback") or result.get("refused") or "\n\n“" not in answer:
         return result
-    return {**result, "answer": answer.rsplit("\n\n“", 1)[0]}
+    body = answer.split("\n\n“", 1)[0]
+    kept = set(markers_in(body))
+    citations = [c for c in result.get("citations", []) if c.get("n") in kept]
+    return {**result, "answer": body, "citations": citations}
 
 
 def score(items: dict[str, Item], results: dict[str, Result], ids: list[str]) -> dict[str, Any]:

@@ -26,6 +26,11 @@ def test_without_quote_drops_only_the_appended_words() -> None:
     assert without_quote(answer)["answer"] == "Het zijn er 208 [1]."
     fallback = {**answer, "fallback": True}
     assert without_quote(fallback) == fallback
+    two = {"answer": "Het zijn er 208 [1].\n\n“Er zijn 208 verzoeken.” [1]\n\n“Hotels eerst.” [3]",
+           "refused": False, "citations": [{"n": 1, "doc": "a"}, {"n": 3, "doc": "b"}]}
+    stripped = without_quote(two)
+    assert stripped["answer"] == "Het zijn er 208 [1]."
+    assert stripped["citations"] == [{"n": 1, "doc": "a"}]  # [3] was cited by a quote only
 
 
 def test_table_shows_each_variant_against_the_full_chain() -> None:
