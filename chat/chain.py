@@ -398,13 +398,15 @@ class Chain:
              if windows[i][0] <= s < windows[i][1]),
             reverse=True,
         )
+        if not ranked:
+            return []
         named = self.manifest.named_in_order(question)[:2]
-        groups = [[r for r in ranked if passages[r[1]].doc == doc] for doc in named] \
-            if len(named) == 2 else [ranked]
-        found = [_quotes(texts, group, QUOTE_CHARS) for group in groups if group] \
-            if len(groups) == 1 else \
-            [[_quote(texts, group, QUOTE_CHARS // len(groups))] for group in groups if group]
-        return [(i + 1, quote) for part in found for i, quote in part if quote]
+        if len(named) == 2:  # a comparison: the best sentence of each document
+            groups = [[r for r in ranked if passages[r[1]].doc == doc] for doc in named]
+            found = [_quote(texts, group, QUOTE_CHARS // 2) for group in groups if group]
+        else:
+            found = _quotes(texts, ranked, QUOTE_CHARS)
+        return [(i + 1, quote) for i, quote in found if quote]
 
     def _refuse(self, result: Answer, t0: float) -> Iterator[Answer]:
         result.refused = True
