@@ -447,6 +447,8 @@ def _quote(texts: list[str], ranked: list[tuple[float, int, int, int]], limit: i
         quote = text[picked[0][0]:picked[-1][1]].strip()
     if len(quote) > limit:  # one very long sentence: cut at a word boundary
         quote = quote[: quote.rfind(" ", 0, limit)] + " …"
+    elif not re.search(r"[.!?;:…\"”’»)]$", quote):  # cut where the model's window ended
+        quote += " …"
     return i, quote
 
 

@@ -274,6 +274,15 @@ def test_no_quote_from_a_passage_in_another_language(hashing_index: Settings) ->
                for part in quote.removesuffix(" …").split(" … "))
 
 
+def test_a_quote_cut_inside_a_sentence_says_so() -> None:
+    from chat.chain import _quote
+
+    text = "De druk neemt af. Dan wordt het netwerk afgebouwd, eerst de hotels."
+    cut = text.index(", eerst")
+    assert _quote([text], [(0.9, 0, 18, cut)], 320) == (0, "Dan wordt het netwerk afgebouwd …")
+    assert _quote([text], [(0.9, 0, 0, 17)], 320) == (0, "De druk neemt af.")
+
+
 def test_a_comparison_quotes_each_document_it_names(hashing_index: Settings) -> None:
     chain, _ = make_chain(hashing_index, [])
     q = "Wat zeggen het memorandum van Vluchtelingenwerk en de nota van Mahdi over detentie?"
