@@ -27,7 +27,7 @@ from chat.checks import (
     tidy_draft,
     unit_mismatch,
 )
-from chat.evidence import best_window, select_windows, sentence_scores
+from chat.evidence import Relevance, best_window, select_windows, sentence_scores
 from chat.llm import ChatModel, LLMError
 from chat.prompts import Prompts
 from chat.retrieve import Passage, Retriever
@@ -280,11 +280,9 @@ class Chain:
             yield from self._refuse(result, t0)
             return
 
-        windows = select_windows(
-            [p.chunk.text for p in passages], standalone, vector,
-            self.retriever.embedder if self.settings.semantic_evidence else None,
-            self.settings.passage_chars,
-        )
+        relevance = self.relevance(passages, standalone, vector)
+        windows = select_windows([p.chunk.text for p in passages], relevance,
+                                 self.settings.passage_chars)
         texts = [p.chunk.text[s:e] for p, (s, e) in zip(passages, windows, strict=True)]
         titles = [self.manifest.title(p.doc, lang, p.doc) for p in passages]
         asked = self.manifest.without_names(standalone)  # "the 2022 statement" names a doc
@@ -310,10 +308,10 @@ class Chain:
                 yield delta
             parts.append(part.strip())
         # a comparison part with nothing to say about its document is left out
-        kept = [p for p in parts if not (_is_refusal(p, refusal) or says_not_stated(p))]
+        kept = [p for p in parts if not _says_nothing(p, refusal)]
         result.draft = "\n\n".join(kept if len(parts) > 1 and kept else parts)
         draft = tidy_draft(result.draft)
-        if _is_refusal(draft, refusal) or says_not_stated(draft):
+        if _says_nothing(draft, refusal):
             result.refusal_reason = "the model found no answer in the passages"
             yield from self._refuse(result, t0)
             return
@@ -363,7 +361,8 @@ class Chain:
             ) or standalone
             result.citations.append(self.cite(n, passages[n - 1], windows[n - 1], lang, probe))
         if not result.fallback and self.settings.evidence_quote:
-            for n, quote in self.evidence(passages, windows, standalone, vector, lang, cited):
+            for n, quote in self.evidence(passages, windows, relevance, standalone, lang,
+                                          cited):
                 if quote in result.answer:
                     continue
                 result.answer = f"{result.answer}\n\n“{quote}” [{n}]"
@@ -374,8 +373,15 @@ class Chain:
         result.timings["total_s"] = round(time.perf_counter() - t0, 3)
         yield result
 
+    def relevance(self, passages: list[Passage], question: str, vector: list[float]
+                  ) -> Relevance:
+        """Each passage's sentences scored against the question (by the embedder, which
+        works across nl/fr/en, unless semantic_evidence is off)."""
+        embedder = self.retriever.embedder if self.settings.semantic_evidence else None
+        return sentence_scores([p.chunk.text for p in passages], question, vector, embedder)
+
     def evidence(self, passages: list[Passage], windows: list[tuple[int, int]],
-                 question: str, vector: list[float], lang: str, cited: list[int]
+                 relevance: Relevance, question: str, lang: str, cited: list[int]
                  ) -> list[tuple[int, str]]:
         """[(n, words)]: the sentences of the given passages that best answer the question.
 
@@ -390,8 +396,7 @@ class Chain:
         if not own:
             return []
         texts = [p.chunk.text for p in passages]
-        embedder = self.retriever.embedder if self.settings.semantic_evidence else None
-        spans, scores = sentence_scores(texts, question, vector, embedder, own)
+        spans, scores = relevance
         ranked = sorted(
             ((score + (QUOTE_CITED_BONUS if i + 1 in cited else 0.0), i, s, min(e, windows[i][1]))
              for i in own for (s, e), score in zip(spans[i], scores[i], strict=True)
@@ -474,6 +479,11 @@ def _is_refusal(draft: str, refusal: str) -> bool:
     core = refusal.lower().rstrip(".")
     text = strip_markers(draft).lower()
     return core in text and len(text) < len(core) + 40
+
+
+def _says_nothing(draft: str, refusal: str) -> bool:
+    """The model's refusal sentence, or its own words for "the passages do not say"."""
+    return _is_refusal(draft, refusal) or says_not_stated(draft)
 
 
 def _content_words(text: str) -> set[str]:

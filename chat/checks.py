@@ -139,7 +139,7 @@ QUANTITY = re.compile(
     r"quel(?:le)? (?:montant|pourcentage|nombre|part|budget|salaire)|de combien|"
     # "Quel sera le montant …", "What was Fedasil's total budget …": the figure comes later
     r"(?:quel(?:le)?s?|what|wat|welke?)\b[^?]{0,30}?\b(?:montant|pourcentage|budget|salaire|"
-    r"amount|percentage|budget|total|bedrag|percentage))\b",
+    r"amount|percentage|total|bedrag))\b",
     re.IGNORECASE,
 )
 # "The budget was not specified in the given passages": a refusal in other words

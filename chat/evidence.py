@@ -67,19 +67,21 @@ def best_window(text: str, probe: str, max_chars: int) -> tuple[int, int]:
     return grow_window(text, spans, lexical_scores(text, spans, probe), max_chars)
 
 
+Relevance = tuple[list[list[tuple[int, int]]], list[list[float]]]
+
+
 def sentence_scores(texts: Sequence[str], probe: str, query_vector: Sequence[float] | None,
-                    embedder: Embedder | None, only: Sequence[int] | None = None
-                    ) -> tuple[list[list[tuple[int, int]]], list[list[float]]]:
+                    embedder: Embedder | None) -> Relevance:
     """Sentence spans of each passage and their relevance to the probe.
 
-    Semantic (cosine to the question's vector, plus a little word overlap) for the passages
-    in `only` (default: all) when an embedder is given; word overlap alone otherwise.
+    Semantic (cosine to the question's vector, plus a little word overlap) when an embedder
+    is given; word overlap alone otherwise. Computed once per answer: the evidence windows
+    and the quote both rank by it.
     """
     all_spans = [sentences(t) for t in texts]
     scores = [lexical_scores(t, sp, probe) for t, sp in zip(texts, all_spans, strict=True)]
-    chosen = range(len(texts)) if only is None else only
-    if embedder is not None and query_vector is not None and chosen:
-        flat = [(i, j) for i in chosen for j in range(len(all_spans[i]))]
+    if embedder is not None and query_vector is not None and texts:
+        flat = [(i, j) for i in range(len(texts)) for j in range(len(all_spans[i]))]
         vectors = embedder.embed_documents(
             [texts[i][slice(*all_spans[i][j])] for i, j in flat], ["none"] * len(flat))
         for (i, j), vec in zip(flat, vectors, strict=True):
@@ -88,11 +90,10 @@ def sentence_scores(texts: Sequence[str], probe: str, query_vector: Sequence[flo
     return all_spans, scores
 
 
-def select_windows(texts: Sequence[str], probe: str, query_vector: Sequence[float] | None,
-                   embedder: Embedder | None, max_chars: int) -> list[tuple[int, int]]:
-    """One window per passage; sentences scored semantically when an embedder is given."""
-    long = [i for i, t in enumerate(texts) if len(t) > max_chars]
-    all_spans, scores = sentence_scores(texts, probe, query_vector, embedder, long)
+def select_windows(texts: Sequence[str], relevance: Relevance, max_chars: int
+                   ) -> list[tuple[int, int]]:
+    """One window per passage, grown around its most relevant sentence."""
+    all_spans, scores = relevance
     return [
         (0, len(t)) if len(t) <= max_chars else grow_window(t, sp, sc, max_chars)
         for t, sp, sc in zip(texts, all_spans, scores, strict=True)

@@ -155,8 +155,9 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(500, description="Longer questions are politely refused.")
     max_history_turns: int = Field(6, description="Conversation turns kept for follow-ups.")
     evidence_quote: bool = Field(
-        True, description="Add the cited passage's own words to the answer when the passage "
-        "is in the question's language.",
+        True, description="Follow the answer with the given passages' sentence(s) that best "
+        "match the question, cited, from passages in the question's language (one per "
+        "document in a comparison).",
     )
     followup_sources: bool = Field(
         True, description="A follow-up also searches with the previous question, so the "

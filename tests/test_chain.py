@@ -264,11 +264,12 @@ def test_no_quote_from_a_passage_in_another_language(hashing_index: Settings) ->
     chain, _ = make_chain(hashing_index, [])
     answer, passages, vector = chain.retrieve(QUESTION)
     windows = [(0, len(p.chunk.text)) for p in passages]
+    relevance = chain.relevance(passages, QUESTION, vector)
     lang = passages[0].chunk.language
-    others = {p.chunk.language for p in passages} ^ {"nl", "fr", "en"}
+    others = ({p.chunk.language for p in passages} ^ {"nl", "fr", "en"}) | {"de"}
     for other in others:  # no passage in that language: nothing to quote
-        assert chain.evidence(passages, windows, QUESTION, vector, other, [1]) == []
-    [(n, quote)] = chain.evidence(passages, windows, QUESTION, vector, lang, [])
+        assert chain.evidence(passages, windows, relevance, QUESTION, other, [1]) == []
+    [(n, quote)] = chain.evidence(passages, windows, relevance, QUESTION, lang, [])
     assert passages[n - 1].chunk.language == lang
     assert all(part in passages[n - 1].chunk.text
                for part in quote.removesuffix(" …").split(" … "))
@@ -292,7 +293,7 @@ def test_a_comparison_quotes_each_document_it_names(hashing_index: Settings) -> 
     named = chain.manifest.named_in_order(q)
     assert named == ["003_a27541d3f3e19fef.txt", "002_41cb47d16a95ef1f.txt"]
     quoted = [d for d in named if any(p.doc == d and p.chunk.language == "nl" for p in passages)]
-    found = chain.evidence(passages, windows, q, vector, "nl", [])
+    found = chain.evidence(passages, windows, chain.relevance(passages, q, vector), q, "nl", [])
     assert [passages[n - 1].doc for n, _ in found] == quoted and quoted
     assert all(len(quote) <= 170 for _, quote in found)
 
