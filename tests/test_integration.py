@@ -2,6 +2,7 @@
 nl, fr and en with a known answer, one the documents cannot answer, and the CLI contract."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -44,6 +45,14 @@ def test_known_answer(chain, question: str, lang: str, expected: list[str], doc:
     raw = (chain.settings.corpus_dir / answer.citations[0].doc).read_text(encoding="utf-8")
     cited = raw[answer.citations[0].start : answer.citations[0].end]
     assert " ".join(cited.split())[:15].split()[0] in answer.citations[0].quote
+    # the quotes after the answer are the documents' own words, in the question's language
+    quotes = [] if answer.fallback else re.findall(r"“(.+?)” \[(\d+)\]", answer.answer, re.S)
+    for quote, n in quotes:
+        passage = answer.retrieved[int(n) - 1]
+        assert passage["language"] == lang and int(n) in {c.n for c in answer.citations}
+        flat = " ".join(passage["text"].split())
+        assert all(" ".join(part.split()) in flat
+                   for part in quote.removesuffix(" …").split(" … ")), quote
 
 
 BILINGUAL = {"000_fb9c599bc3eacfb7.txt", "001_66f23cb0fac3c44c.txt", "002_41cb47d16a95ef1f.txt"}
