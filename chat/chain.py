@@ -17,6 +17,7 @@ from chat.checks import (
     asks_quantity,
     attribute,
     check_answer,
+    drop_echoes,
     figure_for_years,
     markers_in,
     missing_years,
@@ -315,6 +316,8 @@ class Chain:
             result.refusal_reason = "the model found no answer in the passages"
             yield from self._refuse(result, t0)
             return
+        instructions = [m["content"].strip().splitlines()[-1] for m in messages[-1:]]
+        draft = drop_echoes(draft, [standalone, question, *instructions])
         # a document's own year in its name ("la note … 2025 (Van Bossuyt)") is no figure
         figures = numbers_in(self.manifest.without_names(strip_markers(draft)), words=True)
         if asks_quantity(standalone) and not figures - numbers_in(standalone, words=True):
@@ -349,11 +352,17 @@ class Chain:
             result.answer = draft
             cited = check.cited
         else:
+            # the sentences that best match the question (one per document of a
+            # comparison), else the first passage's best words
             result.fallback = True
-            s, e = best_window(texts[0], standalone, 320)
-            quote = texts[0][s:e]
-            result.answer = f"{self.prompts.message(lang, 'fallback')}\n\n“{quote}” [1]"
-            cited = [1]
+            quotes = self.evidence(passages, windows, relevance, standalone, lang, [],
+                                   only_versions=True)
+            if not quotes:
+                s, e = best_window(texts[0], standalone, 320)
+                quotes = [(1, texts[0][s:e])]
+            shown = "\n\n".join(f"“{quote}” [{n}]" for n, quote in quotes)
+            result.answer = f"{self.prompts.message(lang, 'fallback')}\n\n{shown}"
+            cited = list(dict.fromkeys(n for n, _ in quotes))
         for n in cited:
             probe = " ".join(
                 sent for sent in re.split(r"(?<=[.!?])\s+", result.answer)
@@ -381,8 +390,8 @@ class Chain:
         return sentence_scores([p.chunk.text for p in passages], question, vector, embedder)
 
     def evidence(self, passages: list[Passage], windows: list[tuple[int, int]],
-                 relevance: Relevance, question: str, lang: str, cited: list[int]
-                 ) -> list[tuple[int, str]]:
+                 relevance: Relevance, question: str, lang: str, cited: list[int],
+                 only_versions: bool = False) -> list[tuple[int, str]]:
         """[(n, words)]: the sentences of the given passages that best answer the question.
 
         A 1.5B model's paraphrase can blur what a policy text says, and it sometimes writes
@@ -390,15 +399,18 @@ class Chain:
         question, verbatim and cited, lets the reader check the answer at a glance. Only
         passages in the user's language qualify (no Dutch quote in a French answer); a
         passage the answer cites wins a near tie, so quote and answer usually agree. A
-        comparison gets one quote from each document it names.
+        comparison gets one quote from each document it names. With `only_versions` (the
+        fallback, which has no answer of its own), a document that exists in no version in
+        the user's language is quoted as it is (the English news item to a Dutch reader).
         """
-        own = [i for i, p in enumerate(passages) if p.chunk.language == lang]
+        own = [i for i, p in enumerate(passages) if p.chunk.language == lang or (
+            only_versions and lang not in self.manifest.languages(p.doc, p.chunk.language))]
         if not own:
             return []
         texts = [p.chunk.text for p in passages]
         spans, scores = relevance
         ranked = sorted(
-            ((score + (QUOTE_CITED_BONUS if i + 1 in cited else 0.0), i, s, min(e, windows[i][1]))
+            ((score + (QUOTE_CITED_BONUS if i + 1 in cited else 0.0), i, s, e)
              for i in own for (s, e), score in zip(spans[i], scores[i], strict=True)
              if windows[i][0] <= s < windows[i][1]),
             reverse=True,
@@ -408,9 +420,9 @@ class Chain:
         named = self.manifest.named_in_order(question)[:2]
         if len(named) == 2:  # a comparison: the best sentence of each document
             groups = [[r for r in ranked if passages[r[1]].doc == doc] for doc in named]
-            found = [_quote(texts, group, QUOTE_CHARS // 2) for group in groups if group]
+            found = [_quote(texts, spans, group, QUOTE_CHARS // 2) for group in groups if group]
         else:
-            found = _quotes(texts, ranked, QUOTE_CHARS)
+            found = _quotes(texts, spans, ranked, QUOTE_CHARS)
         return [(i + 1, quote) for i, quote in found if quote]
 
     def _refuse(self, result: Answer, t0: float) -> Iterator[Answer]:
@@ -434,17 +446,29 @@ class Chain:
 QUOTE_CITED_BONUS = 0.03
 QUOTE_CHARS = 320
 QUOTE_TIE = 0.02  # score gap under which a second passage's sentence is quoted too
+# a sentence opening on a word that points back ("Deze brengt …", "Cette mesure …")
+ANAPHORA = re.compile(
+    r"[\"'“«(]?(?:deze|dit|die|dat|dergelijke|hij|zij|ze|zo|daarom|daardoor|daarbij|hierbij|"
+    r"hiermee|ce|cet|cette|ces|cela|ceci|celui|celle|ceux|celles|il|elle|ils|elles|"
+    r"this|these|that|those|it|they|he|she|such)\b", re.IGNORECASE)
 
 
-def _quote(texts: list[str], ranked: list[tuple[float, int, int, int]], limit: int
-           ) -> tuple[int, str]:
-    """The best sentence, and the next best of the same passage when both fit in `limit`."""
+def _quote(texts: list[str], spans: list[list[tuple[int, int]]],
+           ranked: list[tuple[float, int, int, int]], limit: int) -> tuple[int, str]:
+    """The best sentence, whole, and the next best of the same passage when both fit in
+    `limit`; a sentence that opens on "Deze"/"Cette"/"This" comes with the one before it,
+    which says what it refers to."""
     _, i, s, e = ranked[0]
     picked = [(s, e)]
-    # a second sentence of the same passage: lists, and "X, because Y"
-    second = next(((s2, e2) for _, j, s2, e2 in ranked[1:] if j == i), None)
-    if second and (e - s) + (second[1] - second[0]) <= limit:
-        picked = sorted(picked + [second])
+    before = [sp for sp in spans[i] if sp[1] <= s]
+    if before and ANAPHORA.match(texts[i][s:e]) and e - before[-1][0] <= limit * 3 // 2:
+        picked = [before[-1], (s, e)]  # what "Deze" points to is worth a longer quote
+        limit = limit * 3 // 2
+    else:
+        # a second sentence of the same passage: lists, and "X, because Y"
+        second = next(((s2, e2) for _, j, s2, e2 in ranked[1:] if j == i), None)
+        if second and (e - s) + (second[1] - second[0]) <= limit:
+            picked = sorted(picked + [second])
     text = texts[i]
     if len(picked) == 2 and picked[1][0] - picked[0][1] > 3:
         quote = f"{text[slice(*picked[0])].strip()} … {text[slice(*picked[1])].strip()}"
@@ -452,25 +476,25 @@ def _quote(texts: list[str], ranked: list[tuple[float, int, int, int]], limit: i
         quote = text[picked[0][0]:picked[-1][1]].strip()
     if len(quote) > limit:  # one very long sentence: cut at a word boundary
         quote = quote[: quote.rfind(" ", 0, limit)] + " …"
-    elif not re.search(r"[.!?;:…\"”’»)]$", quote):  # cut where the model's window ended
+    elif not re.search(r"[.!?;:…\"”’»)]$", quote):  # the passage ends mid-sentence
         quote += " …"
     return i, quote
 
 
-def _quotes(texts: list[str], ranked: list[tuple[float, int, int, int]], limit: int
-            ) -> list[tuple[int, str]]:
+def _quotes(texts: list[str], spans: list[list[tuple[int, int]]],
+            ranked: list[tuple[float, int, int, int]], limit: int) -> list[tuple[int, str]]:
     """The best sentence(s); a runner-up from another passage when it scores as well.
 
     Two passages can tie for the question ("the network shrinks" / "hotels go first"); the
     reader then sees both, each cited, within the same length limit.
     """
-    first = _quote(texts, ranked, limit)
+    first = _quote(texts, spans, ranked, limit)
     top = ranked[0][0]
     rival = next((r for r in ranked[1:] if r[1] != ranked[0][1]), None)
     if rival is None or top - rival[0] > QUOTE_TIE:
         return [first]
     room = limit - len(first[1]) - 1
-    other = _quote(texts, [rival], room) if room >= rival[3] - rival[2] else None
+    other = _quote(texts, spans, [rival], room) if room >= rival[3] - rival[2] else None
     return [first, other] if other else [first]
 
 

@@ -265,3 +265,35 @@ def share_for_count(question: str, answer: str) -> bool:
     shares = {normalise_number(m.group(1)) for m in re.finditer(
         rf"({NUMBER.pattern})\s*{PERCENT_NEAR}", strip_markers(answer), re.IGNORECASE)}
     return bool(figures) and figures <= shares
+
+
+ECHO_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
+YES_NO = re.compile(r"^\W*(?:ja|nee|neen|oui|non|yes|no)\b", re.IGNORECASE)
+
+
+def _echo_words(text: str) -> set[str]:
+    return {w.lower()[:6] for w in ECHO_WORD.findall(strip_markers(text))}
+
+
+def drop_echoes(draft: str, sources: list[str]) -> str:
+    """The draft without sentences that only repeat the question or the prompt's instruction.
+
+    The 1.5B model sometimes starts by copying the question ("Le mémorandum … vont-ils dans
+    le même sens … ?") or writes the instruction back ("first what X says, then what Y
+    says"): words that look like an answer and say nothing. A sentence with a figure of its
+    own or a yes/no is kept.
+    """
+    given = set().union(*(_echo_words(s) for s in sources)) if sources else set()
+    given_numbers = set().union(*(numbers_in(s) for s in sources)) if sources else set()
+    pieces = re.split(r"((?<=[.!?])[ \t]+|[ \t]*\n\s*)", draft)
+    kept: list[str] = []
+    for k in range(0, len(pieces), 2):
+        sentence, gap = pieces[k], pieces[k + 1] if k + 1 < len(pieces) else ""
+        words = _echo_words(sentence)
+        echo = (len(words) >= 4 and words <= given and not YES_NO.match(sentence)
+                and numbers_in(strip_markers(sentence)) <= given_numbers
+                and not strip_markers(sentence).endswith(":"))  # "The three pillars are:"
+        if not echo:
+            kept.append(sentence + gap)
+    out = "".join(kept).strip()
+    return out if _echo_words(out) or numbers_in(strip_markers(out)) else ""

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from store.embedder import Embedder
 
-SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'“«(]?[A-ZÀ-Ý0-9—•–-])")
+SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+(?=[\"'“«(]?[A-ZÀ-Ý0-9—•–-])")
 WORD = re.compile(r"\w{4,}", re.UNICODE)
 LEXICAL_WEIGHT = 0.02
 

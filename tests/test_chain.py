@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from chat.chain import QuestionError
+from chat.evidence import sentences
 from chat.prompts import load_prompts
 from store.settings import Settings
 from tests.conftest import CORPUS, make_chain
@@ -58,7 +59,13 @@ def test_invented_number_falls_back_to_quoting_evidence(hashing_index: Settings)
     assert any("250000" in p for p in answer.check_problems)
     assert answer.answer.startswith("Je n'ai pas pu formuler")
     assert "250.000" not in answer.answer
-    assert answer.citations and answer.citations[0].n == 1
+    # the fallback quotes the passage sentences that best match the question, each cited
+    assert answer.citations
+    texts = [r["text"] for r in answer.retrieved]
+    for c in answer.citations:
+        assert f"[{c.n}]" in answer.answer
+        assert c.quote in texts[c.n - 1]
+        assert c.language == "fr" or "fr" not in chain.manifest.languages(c.doc, c.language)
 
 
 def test_irrelevant_question_is_refused_without_calling_the_model(hashing_index: Settings) -> None:
@@ -278,10 +285,26 @@ def test_no_quote_from_a_passage_in_another_language(hashing_index: Settings) ->
 def test_a_quote_cut_inside_a_sentence_says_so() -> None:
     from chat.chain import _quote
 
-    text = "De druk neemt af. Dan wordt het netwerk afgebouwd, eerst de hotels."
-    cut = text.index(", eerst")
-    assert _quote([text], [(0.9, 0, 18, cut)], 320) == (0, "Dan wordt het netwerk afgebouwd …")
-    assert _quote([text], [(0.9, 0, 0, 17)], 320) == (0, "De druk neemt af.")
+    # a passage that ends mid-sentence (the PDF's columns cut it): the quote says so
+    text = "De druk neemt af. Dan wordt het netwerk afgebouwd, eerst"
+    spans = [sentences(text)]
+    assert _quote([text], spans, [(0.9, 0, 18, len(text))], 320) == (
+        0, "Dan wordt het netwerk afgebouwd, eerst …")
+    assert _quote([text], spans, [(0.9, 0, 0, 17)], 320) == (0, "De druk neemt af.")
+
+
+def test_a_quote_opening_on_a_pointing_word_brings_what_it_points_to() -> None:
+    from chat.chain import _quote
+
+    text = ("Er is een fraudecoördinator aangesteld. Deze brengt alle vaststellingen samen. "
+            "Het budget stijgt.")
+    spans = [sentences(text)]
+    s, e = spans[0][1]
+    _, quote = _quote([text], spans, [(0.9, 0, s, e), (0.5, 0, *spans[0][2])], 320)
+    assert quote == "Er is een fraudecoördinator aangesteld. Deze brengt alle vaststellingen samen."
+    s, e = spans[0][2]  # no pointing word: the best sentence and the next best
+    _, quote = _quote([text], spans, [(0.9, 0, s, e), (0.5, 0, *spans[0][0])], 320)
+    assert quote == "Er is een fraudecoördinator aangesteld. … Het budget stijgt."
 
 
 def test_a_comparison_quotes_each_document_it_names(hashing_index: Settings) -> None:

@@ -3,6 +3,7 @@
 from chat.checks import (
     asks_quantity,
     check_answer,
+    drop_echoes,
     figure_for_years,
     markers_in,
     normalise_number,
@@ -155,3 +156,21 @@ def test_an_answer_saying_the_passages_do_not_give_it_is_a_refusal() -> None:
     # one unknown detail in an otherwise answered question is still an answer
     assert not says_not_stated("Het budget is 5 miljoen euro [1]. Het doel wordt niet vermeld.")
     assert not says_not_stated("Er zijn 38.300 plaatsen [1].")
+
+
+def test_sentences_that_only_repeat_the_question_or_instruction_are_dropped() -> None:
+    question = "Le mémorandum de l'ONG et la note de Van Bossuyt vont-ils dans le même sens ?"
+    instruction = "Answer in French: first what the memorandum says, then what the note says."
+    draft = f"{question}\n\nLa note de Van Bossuyt renforce les conditions de revenu [1]."
+    assert drop_echoes(draft, [question, instruction]) == (
+        "La note de Van Bossuyt renforce les conditions de revenu [1].")
+    # the instruction written back is no answer at all
+    assert drop_echoes("first what the memorandum says, then what the note says [1].",
+                       [question, instruction]) == ""
+    # kept: a yes/no, a figure of its own, a list's lead-in
+    yes = "Oui, la note de Van Bossuyt va dans le même sens [1]."
+    assert drop_echoes(yes, [question]) == yes
+    figure = "La note de Van Bossuyt compte 583 places [1]."
+    assert drop_echoes(figure, [question, "note Bossuyt compte places"]) == figure
+    lead = "The three pillars of the note are:\n- a Migration Code [1]"
+    assert drop_echoes(lead, ["What are the three pillars of the note?"]) == lead
