@@ -19,9 +19,11 @@ from chat.checks import (
     check_answer,
     drop_echoes,
     figure_for_years,
+    foreign_words,
     markers_in,
     missing_years,
     numbers_in,
+    same_substance,
     says_not_stated,
     share_for_count,
     strip_markers,
@@ -73,6 +75,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     refusal_reason: str = ""
     check_problems: list[str] = field(default_factory=list)
+    translated: list[str] = field(default_factory=list)
     fallback: bool = False
     draft: str = ""
 
@@ -349,6 +352,8 @@ class Chain:
         if check.ok and not self.in_language(strip_markers(draft), lang):
             check.problems.append("answer not in the question's language")
         if check.ok:
+            if self.settings.translate_leaks:
+                draft = self.translate(result, draft, passages, standalone)
             result.answer = draft
             cited = check.cited
         else:
@@ -381,6 +386,33 @@ class Chain:
                                                       lang, quote))
         result.timings["total_s"] = round(time.perf_counter() - t0, 3)
         yield result
+
+    def translate(self, result: Answer, draft: str, passages: list[Passage], question: str
+                  ) -> str:
+        """The draft with words left in a passage's language translated, when it can be.
+
+        The small model copies words it cannot translate ("familierechtbanken", "lit, bain,
+        pain"); one more short call rewrites the answer in the user's language. The rewrite
+        is kept only when it has the same figures and citation markers and fewer such words.
+        """
+        lang = result.language
+        given = [(p.chunk.language, p.chunk.text) for p in passages] + [(lang, question)]
+        words = foreign_words(draft, lang, given, self.detector.confidence)
+        if not words:
+            return draft
+        t0 = time.perf_counter()
+        messages = self.prompts.template(lang, "translate").render(
+            language_name=LANGUAGE_NAMES[lang], words=", ".join(words), answer=draft)
+        try:
+            rewrite = tidy_draft("".join(self.llm.stream(messages, self.settings.llm_max_tokens)))
+        except LLMError:
+            return draft
+        result.timings["translate_s"] = round(time.perf_counter() - t0, 3)
+        left = foreign_words(rewrite, lang, given, self.detector.confidence)
+        if same_substance(draft, rewrite) and len(left) < len(words):
+            result.translated = [w for w in words if w not in left]
+            return rewrite
+        return draft
 
     def relevance(self, passages: list[Passage], question: str, vector: list[float]
                   ) -> Relevance:

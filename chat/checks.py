@@ -8,6 +8,7 @@ that was given, and every number in the answer must occur in a passage it cites.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\]")
@@ -297,3 +298,38 @@ def drop_echoes(draft: str, sources: list[str]) -> str:
             kept.append(sentence + gap)
     out = "".join(kept).strip()
     return out if _echo_words(out) or numbers_in(strip_markers(out)) else ""
+
+
+FOREIGN_WORD = re.compile(r"(?<![\w\[])([a-zà-ÿ][a-zà-ÿ'’-]{4,})(?!\w)")
+
+
+def foreign_words(answer: str, lang: str, passages: list[tuple[str, str]],
+                  confidence: Callable[[str, str], float]) -> list[str]:
+    """Words the model copied from a passage in another language instead of translating.
+
+    A 1.5B model answering in English from a Dutch passage leaves "familierechtbanken" or
+    "opvangnetwerk" in place. A word counts when it occurs in a passage of another language
+    (and in none of the answer's language, nor the question, which come in `passages` too),
+    is not capitalised (names stay), and the detector is sure of that other language for
+    the word on its own. `passages` holds (language, text); quotes are not looked at.
+    """
+    body = re.sub(r"“[^”]*”", " ", answer)
+    own = " ".join(t for lg, t in passages if lg == lang).lower()
+    found = []
+    for word in dict.fromkeys(FOREIGN_WORD.findall(body)):
+        if re.search(rf"\b{re.escape(word)}\b", own):
+            continue
+        for other in {lg for lg, _ in passages if lg != lang}:
+            text = " ".join(t for lg, t in passages if lg == other).lower()
+            if (re.search(rf"\b{re.escape(word)}\b", text) and confidence(word, other) > 0.6
+                    and confidence(word, lang) < 0.2):
+                found.append(word)
+                break
+    return found
+
+
+def same_substance(before: str, after: str) -> bool:
+    """A rewrite kept the citation markers and figures, and about the length."""
+    return (sorted(markers_in(after)) == sorted(markers_in(before))
+            and numbers_in(after) == numbers_in(before)
+            and 0.6 * len(before) <= len(after) <= 1.6 * len(before))

@@ -21,6 +21,8 @@ TEMPLATES = {
     "rewrite": {"language_name", "history", "question"},
     # a question that names two documents: one sentence on each, each with its citation
     "compare": {"language_name", "refusal", "passages", "question", "first", "second"},
+    # an answer with words left in the passages' language, rewritten in the user's
+    "translate": {"language_name", "words", "answer"},
 }
 MESSAGE_KEYS = {"refusal", "empty", "too_long", "foreign", "busy", "fallback", "sources", "error",
                 "compare_part"}

@@ -82,6 +82,7 @@ def run_item(chain: Chain, item: Item, retrieval_only: bool) -> Result:
         "refusal_reason": answer.refusal_reason,
         "fallback": answer.fallback,
         "check_problems": answer.check_problems,
+        "translated": answer.translated,
         "draft": answer.draft,
     }
 

@@ -159,6 +159,11 @@ class Settings(BaseSettings):
         "match the question, cited, from passages in the question's language (one per "
         "document in a comparison).",
     )
+    translate_leaks: bool = Field(
+        True, description="When the answer keeps words of a passage in another language "
+        "('familierechtbanken' in an English answer), ask the model once more to rewrite it "
+        "in the user's language; the rewrite is kept only with the same figures and citations.",
+    )
     followup_sources: bool = Field(
         True, description="A follow-up also searches with the previous question, so the "
         "passages of the previous answer stay in play.",

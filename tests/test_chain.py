@@ -371,3 +371,27 @@ def test_the_model_saying_it_is_not_in_the_passages_is_a_refusal(
     answer = chain.ask("What are the opening hours of the arrival centre in Brussels?")
     assert answer.refused and not answer.fallback
     assert answer.answer == chain.prompts.message("en", "refusal")
+
+
+def test_words_left_untranslated_are_rewritten_once(hashing_index: Settings) -> None:
+    from chat.chain import Answer
+    from chat.retrieve import Passage
+    from store.index import StoredChunk
+
+    text = ("Sinds de hervorming van 2017 behandelen de familierechtbanken die gevestigd zijn "
+            "bij een hof van beroep de aanvragen tot erkenning als staatloze.")
+    passages = [Passage(StoredChunk("c1", text, {"doc": "002_41cb47d16a95ef1f.txt",
+                                                   "language": "nl"}), 0.7, 0.7)]
+    question = "Which courts deal with statelessness since the 2017 reform?"
+    draft = "Since 2017 the familierechtbanken deal with it [1]."
+    good = "Since 2017 the family courts deal with it [1]."
+    chain, llm = make_chain(hashing_index, [good, "The family courts deal with it."])
+    result = Answer(question=question, language="en")
+    assert chain.translate(result, draft, passages, question) == good
+    assert result.translated == ["familierechtbanken"]
+    assert "familierechtbanken" in llm.prompts[0][0]["content"]  # the words are named
+    # a rewrite that loses the year or the citation is not used
+    assert chain.translate(Answer(question=question, language="en"), draft, passages,
+                           question) == draft
+    # nothing foreign: no call at all
+    assert chain.translate(result, good, passages, question) == good and not llm.replies

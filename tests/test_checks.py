@@ -5,9 +5,11 @@ from chat.checks import (
     check_answer,
     drop_echoes,
     figure_for_years,
+    foreign_words,
     markers_in,
     normalise_number,
     numbers_in,
+    same_substance,
     strip_markers,
 )
 
@@ -174,3 +176,31 @@ def test_sentences_that_only_repeat_the_question_or_instruction_are_dropped() ->
     assert drop_echoes(figure, [question, "note Bossuyt compte places"]) == figure
     lead = "The three pillars of the note are:\n- a Migration Code [1]"
     assert drop_echoes(lead, ["What are the three pillars of the note?"]) == lead
+
+
+DUTCH = ("Sinds de hervorming van 2017 behandelen de familierechtbanken die gevestigd zijn bij "
+         "een hof van beroep de aanvragen tot erkenning als staatloze.")
+
+
+def test_words_left_in_the_passage_language_are_found() -> None:
+    from store.language import get_detector
+
+    confidence = get_detector("lingua").confidence
+    question = "Which courts deal with applications for recognition as a stateless person?"
+    given = [("nl", DUTCH), ("en", question)]
+    answer = "The courts are the familierechtbanken at a Hof van Beroep [1]."
+    assert foreign_words(answer, "en", given, confidence) == ["familierechtbanken"]
+    # names (capitalised), words of the question and words inside quotes do not count
+    assert foreign_words("The family courts at a Hof van Beroep [1].\n\n“de familierechtbanken”",
+                         "en", given, confidence) == []
+    # a Dutch answer from the Dutch passage has nothing foreign
+    assert foreign_words("De familierechtbanken behandelen de aanvragen [1].", "nl", given,
+                         confidence) == []
+
+
+def test_a_rewrite_must_keep_the_figures_and_citations() -> None:
+    before = "Since 2017 the familierechtbanken deal with it [1]."
+    assert same_substance(before, "Since 2017 the family courts deal with it [1].")
+    assert not same_substance(before, "Since 2018 the family courts deal with it [1].")
+    assert not same_substance(before, "Since 2017 the family courts deal with it.")
+    assert not same_substance(before, "Family courts [1] 2017.")
