@@ -16,21 +16,35 @@ sentence cut by a page break continues after the other language's column. Hence:
   footnotes);
 - headings are recognised per block or as the first line(s) of a block, and set the section of
   the following text in their language only (bilingual files alternate languages);
-- letter-spaced running headers and URL-only blocks are left out.
+- letter-spaced running headers, "DOC 55 1610/064" page footers and URL-only blocks are left
+  out.
+
+- a sentence cut by the other language's column is put back together: when a same-language
+  run does not end a sentence and the next run of that language starts in lowercase, with only
+  runs of other languages between them (no heading of its language, no running header), the
+  two runs are one unit ("dit netwerk wordt" + "teruggebracht tot een adequaat aantal"), so a
+  chunk may be made of several raw spans;
+- a signature (a name line followed by a function line, or a name line after a line ending
+  with a comma: "De minister van Asiel en Migratie,\n\nAnneleen Van Bossuyt") is body text.
 
 `Chunk.section` is the heading path, outer to inner, joined with " > " and at most MAX_DEPTH
 deep (for example "1. Krachtlijn 1: Respect voor internationaal recht en verdragen > Beleid"):
 the last element is the nearest heading above, the others the part or chapter it belongs to.
-`raw[chunk.start:chunk.end]` starts and ends on a non-space character, so
-`chunk.offsets.original(0) == chunk.start` and `chunk.offsets.original(len(chunk.text)) ==
-chunk.end`.
+`chunk.spans` are the raw spans of its parts, ordered and disjoint, each starting and ending on
+a non-space character; `chunk.text` is the repair of each span, joined by one space, and
+`chunk.offsets` maps every text position into its span (the joining space maps to the raw
+character just after the previous span). So `chunk.offsets.original(0) == chunk.start`
+(the first span's start) and `chunk.offsets.original(len(chunk.text)) == chunk.end` (the last
+span's end). Spans of different chunks never overlap, but a chunk's spans may enclose chunks
+of another language.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ingest.repair import OffsetMap, repair
@@ -49,6 +63,7 @@ _CLOSED = re.compile(r"[.!?…;][\"'”’»)\]]*$")  # not ":" which announces 
 _PAGE_START = re.compile(r" \S|\f")  # the extractor starts a page with one space
 _BULLET = re.compile(r"\s*[•—–·▪*-]\s")
 _URL_ONLY = re.compile(r"\s*(?:(?:https?://|www\.)\S+\s*)+$")
+_DOC_FOOTER = re.compile(r"\s*\d+/\d+\s*DOC\s*\d+\s*$")  # "1610/064DOC 5518" (DOC 55 1610/064)
 _LETTER_ENUM = re.compile(r"[a-h][.)]\s")
 _ROMAN_ENUM = re.compile(r"[IVXLC]{1,5}\.(?:\s*[—–-])?\s+")
 _NUMBER_ENUM = re.compile(r"(\d{1,2})\.((?:\d{1,2}\.?)*)\s+")
@@ -57,6 +72,14 @@ _PART_WORD = re.compile(
 )
 _LINE_WORD = re.compile(r"(?i)(krachtlijn|ligne de force|axe)\b")
 _NUMERIC_END = re.compile(r"[\d.,%/–-]+$")
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_NAME_PARTICLES = frozenset({"van", "de", "der", "den", "du", "des", "le", "la", "von", "ter"})
+_FUNCTION = re.compile(  # the function under a signature
+    r"(?i)(directeur|directrice|director|voorzitter|président|présidente|president|"
+    r"coördinator|coordinator|coordinat(?:eur|rice)|secretaris|secrétaire|secretary|minister|"
+    r"ministre|staatssecretaris|woordvoerder|porte-parole|spokesperson|gedelegeerd|"
+    r"algemeen directeur|administrat(?:eur|rice)|ceo|chair)\b"
+)
 _INNER_SENTENCE = re.compile(r"[.!?]\s+\S")
 _ABBREVIATIONS = frozenset({  # a period after these does not end a sentence
     "bv", "bijv", "o.a", "e.a", "nr", "nrs", "art", "p", "pp", "blz", "cf", "vs", "dhr",
@@ -77,15 +100,57 @@ _END_STOPWORDS = frozenset({  # a heading does not end on these
 
 @dataclass(frozen=True)
 class Chunk:
-    """A retrievable passage: `raw[start:end]` is exactly its source, `text` its repair."""
+    """A retrievable passage: its source is the concatenation of `raw[s:e]` for `(s, e)` in
+    `spans`, and `text` is their repairs joined by one space. Usually one span, so
+    `raw[start:end]` is the source; a sentence cut by the other language's column gives
+    several, and then `raw[start:end]` also holds that other text, which is not in the chunk.
+    """
 
     doc: str
     language: str
     section: str
-    start: int
-    end: int
+    start: int  # raw start of the first span
+    end: int  # raw end of the last span
     text: str
     offsets: OffsetMap = field(compare=False, repr=False)
+    spans: tuple[tuple[int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.spans:
+            object.__setattr__(self, "spans", ((self.start, self.end),))
+
+
+def repair_spans(raw: str, spans: Sequence[tuple[int, int]]) -> tuple[str, OffsetMap]:
+    """The repaired text of raw spans joined by one space, and its map back into `raw`.
+
+    The joining space maps to the raw position just after the previous span (where
+    `original(len(part))` already points), the next part to its own raw positions.
+    """
+    texts: list[str] = []
+    breaks: list[tuple[int, int]] = []
+    size = 0
+    for start, end in spans:
+        text, offsets = repair(raw[start:end], start)
+        if not text:
+            continue
+        if texts:
+            size += 1  # the joining space
+        breaks.extend((t + size, r) for t, r in offsets.breakpoints)
+        texts.append(text)
+        size += len(text)
+    if not breaks:
+        breaks = [(0, spans[0][0] if spans else 0)]
+    joined = " ".join(texts)
+    return joined, OffsetMap(_merge_breaks(breaks), len(joined))
+
+
+def _merge_breaks(breaks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Drop breakpoints that continue the previous one linearly (a map has no redundant ones)."""
+    out = [breaks[0]]
+    for t, r in breaks[1:]:
+        if r - t != out[-1][1] - out[-1][0]:
+            out.append((t, r))
+    return out
 
 
 # --- headings --------------------------------------------------------------------------------
@@ -266,10 +331,38 @@ def _heading_end(block: list[_Line], i: int, width: float) -> int | None:
     return best
 
 
-def _split_block(block: list[_Line], boundary: str, width: float) -> list[_Part]:
-    """Body, heading and junk parts of one block (headings may open or sit inside it)."""
-    if all(_URL_ONLY.match(ln.text) or _letter_spaced(ln.text) for ln in block):
+def _is_name(text: str) -> bool:
+    """A person's name: "Charlotte Vandycke", "Anneleen Van Bossuyt", "Nicole de MOOR"."""
+    words = text.split()
+    if not 2 <= len(words) <= 4 or _PART_WORD.match(text) or _LINE_WORD.match(text):
+        return False
+    if not all(_NAME_WORD.fullmatch(w) for w in words) or _is_caps(text):
+        return False
+    return words[0][0].isupper() and words[-1][0].isupper() and all(
+        w[0].isupper() or w in _NAME_PARTICLES for w in words
+    )
+
+
+def _signature(block: list[_Line], previous: str) -> bool:
+    """A name line closing a text: followed by a function line ("Directeur Vluchtelingenwerk
+    Vlaanderen"), or alone after a function ending in a comma ("De minister van Asiel en
+    Migratie,"). Body text, not a heading: it says who signed."""
+    if not _is_name(block[0].text):
+        return False
+    if len(block) == 1:
+        return previous.rstrip().endswith(",")
+    return len(block) == 2 and bool(_FUNCTION.match(block[1].text.strip()))
+
+
+def _split_block(block: list[_Line], boundary: str, width: float, previous: str = ""
+                 ) -> list[_Part]:
+    """Body, heading and junk parts of one block (headings may open or sit inside it);
+    `previous` is the text of the part before it."""
+    if all(_URL_ONLY.match(ln.text) or _DOC_FOOTER.match(ln.text) or _letter_spaced(ln.text)
+           for ln in block):
         return [_Part("junk", block, boundary)]
+    if _signature(block, previous):
+        return [_Part("body", block, boundary)]
     headings: list[tuple[int, int]] = []  # line ranges within the block
     i = 0
     while i < len(block):
@@ -350,7 +443,7 @@ def _layout(raw: str) -> list[_Para]:
     lines = _lines(raw)
     width = _column_width(lines)
     for block, boundary in _blocks(lines):
-        for part in _split_block(block, boundary, width):
+        for part in _split_block(block, boundary, width, last_text):
             span = _trimmed_span(raw, part)
             if paras and _continues(paras[-1], last_text, part):
                 paras[-1].kind = "body"  # a "heading" continued in lowercase was a sentence
@@ -371,14 +464,23 @@ def split_paragraphs(raw: str) -> list[tuple[int, int]]:
 
 @dataclass
 class _Unit:
-    """A same-language run of a paragraph: the atom chunks are packed from."""
+    """A same-language run of a paragraph (or several, when a sentence goes on after the other
+    language's column): the atom chunks are packed from."""
 
-    start: int
-    end: int
+    spans: list[tuple[int, int]]
     language: str
     section: str = ""
     joinable: bool = True  # False when a heading or running header separates it from the last
     size: int = 0
+    bridge: bool = True  # False when the raw text before it is the rest of a joined unit's gap
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1][1]
 
 
 def _detectable(text: str) -> bool:
@@ -528,10 +630,21 @@ def _pack(lengths: list[int], max_chars: int, min_chars: int) -> list[list[int]]
 
 
 def _split_unit(raw: str, unit: _Unit, max_chars: int, min_chars: int) -> list[_Unit]:
-    """A paragraph longer than max_chars, cut at sentence boundaries with exact raw offsets."""
-    text, offsets = repair(raw[unit.start : unit.end], unit.start)
+    """A paragraph longer than max_chars, cut at sentence boundaries with exact raw offsets.
+
+    A piece of a joined unit keeps a raw span per part it overlaps; a piece that starts in a
+    later part than the previous piece ended in is not bridged to it (the gap is other text).
+    """
+    text, offsets = repair_spans(raw, unit.spans)
     if len(text) <= max_chars:
         return [unit]
+    bounds = []  # text range of each part
+    pos = 0
+    for start, end in unit.spans:
+        n = len(repair(raw[start:end])[0])
+        if n:
+            bounds.append((pos, pos + n))
+            pos += n + 1
     sentences = [
         piece
         for s, e in _sentence_spans(text)
@@ -539,27 +652,66 @@ def _split_unit(raw: str, unit: _Unit, max_chars: int, min_chars: int) -> list[_
     ]
     groups = _pack([e - s for s, e in sentences], max_chars, min_chars)
     out = []
+    last_part = 0
     for k, group in enumerate(groups):
         s, e = sentences[group[0]][0], sentences[group[-1]][1]
-        start, end = offsets.original_span(s, e)
-        out.append(_Unit(start, end, unit.language, unit.section,
-                         unit.joinable if k == 0 else True, e - s))
+        parts = [i for i, (ps, pe) in enumerate(bounds) if ps < e and s < pe]
+        spans = [offsets.original_span(max(s, bounds[i][0]), min(e, bounds[i][1]))
+                 for i in parts]
+        out.append(_Unit(spans, unit.language, unit.section,
+                         unit.joinable if k == 0 else True, e - s,
+                         unit.bridge if k == 0 else parts[0] == last_part))
+        last_part = parts[-1]
     return out
 
 
-def _compatible(a: list[_Unit], b: list[_Unit]) -> bool:
-    return b[0].joinable and a[-1].language == b[0].language and a[-1].section == b[0].section
+def _compatible(a: list[_Unit], b: list[_Unit], after: dict[int, int]) -> bool:
+    """Same language and section, nothing but white space between them (no heading, running
+    header or other unit, `after` maps a unit span's end to the start of the next span), or
+    `b` the next piece of a joined unit cut by _split_unit."""
+    first, last = b[0], a[-1]
+    adjacent = after.get(last.end) == first.start or not first.bridge
+    return (first.joinable and adjacent and last.language == first.language
+            and last.section == first.section)
 
 
 def _group_size(group: list[_Unit]) -> int:
     return sum(u.size for u in group) + len(group) - 1
 
 
+def _reading_order(units: list[_Unit]) -> list[_Unit]:
+    """Units (sorted by start) in that order, except that a joined unit is followed by the
+    units of its language after its last part (the rest of the page it ends on), so it can be
+    packed with them as well as with those before it; the units in its gap come next."""
+    starts = [u.start for u in units]
+    order: list[_Unit] = []
+    done: set[int] = set()
+
+    def emit(i: int) -> None:
+        unit = units[i]
+        order.append(unit)
+        done.add(i)
+        if len(unit.spans) == 1:
+            return
+        j = bisect_right(starts, unit.end)
+        while (j < len(units) and j not in done and units[j].language == unit.language
+               and units[j].joinable):
+            emit(j)
+            j += 1
+
+    for i in range(len(units)):
+        if i not in done:
+            emit(i)
+    return order
+
+
 def _group_units(units: list[_Unit], max_chars: int, min_chars: int) -> list[list[_Unit]]:
     """Greedy packing, then tiny groups merged into a compatible neighbour."""
+    spans = sorted(span for unit in units for span in unit.spans)
+    after = {a[1]: b[0] for a, b in zip(spans, spans[1:], strict=False)}
     groups: list[list[_Unit]] = []
     for unit in units:
-        if groups and _compatible(groups[-1], [unit]) and (
+        if groups and _compatible(groups[-1], [unit], after) and (
             _group_size(groups[-1]) + 1 + unit.size <= max_chars
         ):
             groups[-1].append(unit)
@@ -571,9 +723,9 @@ def _group_units(units: list[_Unit], max_chars: int, min_chars: int) -> list[lis
         group = groups[i]
         options = []
         if _group_size(group) < min_chars:
-            if i > 0 and _compatible(groups[i - 1], group):
+            if i > 0 and _compatible(groups[i - 1], group, after):
                 options.append((_group_size(groups[i - 1]) + 1 + _group_size(group), i - 1))
-            if i + 1 < len(groups) and _compatible(group, groups[i + 1]):
+            if i + 1 < len(groups) and _compatible(group, groups[i + 1], after):
                 options.append((_group_size(group) + 1 + _group_size(groups[i + 1]), i))
         options = [o for o in options if o[0] <= limit]
         if not options:
@@ -606,19 +758,21 @@ def _units(raw: str, paras: list[_Para], langs: _Languages) -> list[_Unit]:
     stacks: dict[str, list[tuple[int, str]]] = {}
     pending: list[str] = []
     units: list[_Unit] = []
+    open_sentence: dict[str, int] = {}  # language -> its last unit, if that ends mid-sentence
     r = 0
     separated = True
     for k, para in enumerate(paras):
         if para.kind != "body":
             if para.kind == "heading":
                 pending.append(repair(raw[para.start : para.end])[0])
-            separated = True
+            separated = True  # (a running header leaves open sentences open: page furniture)
             continue
         while r < len(runs) and owner[r] == k:
             start, end, _ = runs[r]
             lang = languages[r]
             for heading in pending:
                 target = _heading_language(heading, lang, langs, doc_langs) or lang
+                open_sentence.pop(target, None)  # a new section in that language
                 stack = stacks.setdefault(target, [])
                 level = heading_level(heading)
                 while stack and stack[-1][0] >= level:
@@ -626,11 +780,28 @@ def _units(raw: str, paras: list[_Para], langs: _Languages) -> list[_Unit]:
                 stack.append((level, heading))
             pending = []
             section = SECTION_SEPARATOR.join(h for _, h in stacks.get(lang, [])[-MAX_DEPTH:])
-            size = len(repair(raw[start:end])[0])
-            units.append(_Unit(start, end, lang, section, not separated, size))
-            separated = False
+            text = repair(raw[start:end])[0]
+            before = units[open_sentence[lang]] if lang in open_sentence else None
+            joined = (before is not None and units[-1].language != lang
+                      and before.section == section and _goes_on(text))
+            if joined:  # the other language's column cut this sentence: put it back together
+                before.spans.append((start, end))
+                before.size += 1 + len(text)
+                separated = True  # the units in between must not bridge over this part
+            else:
+                units.append(_Unit([(start, end)], lang, section, not separated, len(text)))
+                separated = False
+            if _SENTENCE_END.search(text):
+                open_sentence.pop(lang, None)
+            elif not joined:
+                open_sentence[lang] = len(units) - 1
             r += 1
     return units
+
+
+def _goes_on(text: str) -> bool:
+    """Starts in lowercase, so it continues a sentence (not an enumeration "a) ...")."""
+    return text[:1].islower() and not _LETTER_ENUM.match(text)
 
 
 def chunk_document(
@@ -640,7 +811,8 @@ def chunk_document(
     max_chars: int = 900,
     min_chars: int = 200,
 ) -> list[Chunk]:
-    """Language-pure chunks of at most about max_chars, each tied to an exact raw span.
+    """Language-pure chunks of at most about max_chars, each tied to exact raw spans (one,
+    or more for a sentence cut by the other language's column).
 
     Chunks never mix languages or sections and never contain a heading. A paragraph longer
     than max_chars is cut at sentence boundaries (an over-long sentence at clauses or words);
@@ -654,14 +826,20 @@ def chunk_document(
     langs = _Languages(detect)
     units = [
         piece
-        for unit in _units(raw, _layout(raw), langs)
+        for unit in _reading_order(_units(raw, _layout(raw), langs))
         for piece in _split_unit(raw, unit, max_chars, min_chars)
     ]
     chunks = []
     for group in _group_units(units, max_chars, min_chars):
-        start, end = group[0].start, group[-1].end
-        text, offsets = repair(raw[start:end], start)
+        spans: list[tuple[int, int]] = []
+        for unit in group:  # bridge what lies between units, not the gap of a joined unit
+            if spans and unit.bridge:
+                spans[-1] = (spans[-1][0], unit.spans[0][1])
+                spans.extend(unit.spans[1:])
+            else:
+                spans.extend(unit.spans)
+        text, offsets = repair_spans(raw, spans)
         if text:
-            chunks.append(Chunk(doc, group[0].language, group[0].section, start, end, text,
-                                offsets))
-    return chunks
+            chunks.append(Chunk(doc, group[0].language, group[0].section, spans[0][0],
+                                spans[-1][1], text, offsets, tuple(spans)))
+    return sorted(chunks, key=lambda c: c.start)

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from ingest.chunking import Chunk, chunk_document, is_heading, split_paragraphs
+from ingest.chunking import (
+    Chunk,
+    chunk_document,
+    is_heading,
+    repair_spans,
+    split_paragraphs,
+)
 from ingest.repair import OffsetMap, repair
 from store.language import get_detector
 
@@ -36,22 +42,32 @@ def raw_of(prefix: str) -> str:
     return next(CORPUS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
 
 
-def test_every_chunk_is_exactly_its_raw_span(corpus) -> None:  # noqa: ANN001
+def test_every_chunk_is_exactly_its_raw_spans(corpus) -> None:  # noqa: ANN001
+    """The text is the repair of the chunk's spans joined by a space, and every text position
+    maps to its own raw character, also in a second span (a sentence cut by a column)."""
     for raw, chunks in corpus.values():
         for c in chunks:
-            text, offsets = repair(raw[c.start : c.end], c.start)
+            text, offsets = repair_spans(raw, c.spans)
             assert text == c.text
             assert offsets == c.offsets
+            assert (c.spans[0][0], c.spans[-1][1]) == (c.start, c.end)
             assert c.offsets.original(0) == c.start
             assert c.offsets.original(len(c.text)) == c.end  # spans carry no outer whitespace
-            assert not raw[c.start].isspace() and not raw[c.end - 1].isspace()
+            for start, end in c.spans:
+                assert not raw[start].isspace() and not raw[end - 1].isspace()
+            for i, char in enumerate(c.text):
+                at = c.offsets.original(i)
+                assert raw[at] == char or (char == " " and raw[at].isspace()), (c.start, i)
+                assert any(s <= at <= e for s, e in c.spans), (c.start, i)
 
 
 def test_chunks_are_ordered_disjoint_and_non_empty(corpus) -> None:  # noqa: ANN001
     for prefix, (_, chunks) in corpus.items():
         assert chunks, prefix
-        for a, b in zip(chunks, chunks[1:], strict=False):
-            assert a.end <= b.start, (prefix, a.start)
+        assert [c.start for c in chunks] == sorted(c.start for c in chunks), prefix
+        spans = sorted(span for c in chunks for span in c.spans)
+        for (_, a_end), (b_start, _) in zip(spans, spans[1:], strict=False):
+            assert a_end <= b_start, (prefix, a_end, b_start)  # no raw text in two chunks
         assert all(c.text.strip() and c.doc.startswith(prefix) for c in chunks)
 
 
@@ -121,7 +137,10 @@ def test_body_text_is_covered_by_chunks(corpus) -> None:  # noqa: ANN001
     for prefix, (raw, chunks) in corpus.items():
         covered = bytearray(len(raw))
         for c in chunks:
-            covered[c.start : c.end] = b"\x01" * (c.end - c.start)
+            for start, end in c.spans:
+                for i in range(start, end):
+                    covered[i] += 1
+        assert max(covered) == 1, prefix  # ... and nothing twice
         for start, end in split_paragraphs(raw):
             if is_heading(repair(raw[start:end])[0]):
                 continue
@@ -144,10 +163,36 @@ def test_page_break_between_languages_splits_the_paragraph(corpus) -> None:  # n
     cut = raw.index(" manière structurelle, ce réseau")
     (start, end), = [(s, e) for s, e in split_paragraphs(raw) if s <= cut < e]
     assert raw[start:end].startswith("De asiel- en opvangcrisis kost")  # one paragraph ...
-    before = next(c for c in chunks if c.end <= cut and c.text.endswith("dit netwerk wordt"))
-    after = next(c for c in chunks if c.start == cut + 1)
-    assert (before.language, after.language) == ("nl", "fr")  # ... cut in two chunks
-    assert after.text.startswith("manière structurelle") and after.section.startswith("Partie II")
+    dutch = next(c for c in chunks if "dit netwerk wordt" in c.text)
+    french = next(c for c in chunks if any(s == cut + 1 for s, _ in c.spans))
+    assert (dutch.language, french.language) == ("nl", "fr")  # ... cut by language
+    assert french.section.startswith("Partie II") and dutch.section.startswith("Deel II")
+
+
+def _raw_of_quote(raw: str, chunk: Chunk, quote: str) -> str:
+    """The raw text a citation of `quote` in the chunk points at (whitespace normalised)."""
+    at = chunk.text.index(quote)
+    start, end = chunk.offsets.original_span(at, at + len(quote))
+    return " ".join(raw[start:end].split())
+
+
+def test_a_sentence_cut_by_the_other_column_is_one_chunk(corpus) -> None:  # noqa: ANN001
+    """000: "... dit netwerk wordt" [French column] "teruggebracht tot een adequaat aantal":
+    the sentence is whole in one Dutch chunk, and likewise the French one."""
+    raw, chunks = corpus["000"]
+    for lang, sentence, second in [
+        ("nl", "dit netwerk wordt teruggebracht tot een adequaat aantal collectieve "
+               "opvangplaatsen", "teruggebracht tot een adequaat aantal collectieve"),
+        ("fr", "diminue de manière structurelle, ce réseau soit réduit",
+               "manière structurelle, ce réseau soit réduit"),
+        ("fr", "au sein d’un seul SPF migration", "au sein d’un seul SPF migration"),
+    ]:
+        found = [c for c in chunks if sentence in c.text]
+        assert len(found) == 1 and found[0].language == lang, sentence
+        chunk = found[0]
+        assert len(chunk.spans) >= 2
+        # a quote from the second part points at the right place in the original file
+        assert _raw_of_quote(raw, chunk, second) == second
 
 
 def test_headings_get_their_own_spans() -> None:
@@ -236,6 +281,82 @@ def test_short_text_inherits_the_previous_language() -> None:
     chunks = chunk_document("x", raw, fake, max_chars=900, min_chars=0)
     assert [c.language for c in chunks] == ["fr", "nl"]
     assert "— ok;" in chunks[0].text and all("ok;" not in s for s in seen)
+
+
+_NL_COLUMN = "Het beleid wordt bijgestuurd zodra de druk op het netwerk afneemt en het netwerk \
+wordt \n"
+_FR_COLUMN = "Une politique est adaptée dès que la pression diminue sur le réseau d’accueil.\n"
+_NL_GOES_ON = "teruggebracht tot een redelijk aantal plaatsen, niet meer en niet minder.\n"
+
+
+def _fake_detect(text: str) -> str | None:
+    return "fr" if any(w in text for w in ("politique", "réseau", "Politique")) else "nl"
+
+
+def test_synthetic_column_break_is_joined() -> None:
+    raw = f"Beleid\n\n{_NL_COLUMN}\nPolitique\n\n{_FR_COLUMN}\n{_NL_GOES_ON}"
+    chunks = chunk_document("x", raw, _fake_detect, max_chars=900, min_chars=0)
+    assert [c.language for c in chunks] == ["nl", "fr"]
+    nl, fr = chunks
+    assert nl.text == f"{repair(_NL_COLUMN)[0]} {repair(_NL_GOES_ON)[0]}"
+    assert nl.spans == ((raw.index("Het beleid"), raw.index("wordt \n") + 5),
+                        (raw.index("teruggebracht"), raw.index("minder.") + 7))
+    assert (nl.start, nl.end) == (nl.spans[0][0], nl.spans[1][1])
+    assert nl.section == "Beleid" and fr.section == "Politique"
+    assert nl.spans[0][1] < fr.start < fr.end < nl.spans[1][0]  # the French text is not in it
+    assert _raw_of_quote(raw, nl, "teruggebracht tot een") == "teruggebracht tot een"
+    at = nl.text.index("redelijk aantal")
+    assert nl.offsets.original_span(at, at + 15) == (raw.index("redelijk"),
+                                                     raw.index("redelijk") + 15)
+    join = nl.text.index(" teruggebracht")
+    assert nl.offsets.original(join) == nl.spans[0][1]  # the joining space: just after part 1
+    assert nl.offsets.original(join + 1) == nl.spans[1][0]
+
+
+@pytest.mark.parametrize("heading", [True, False])
+def test_synthetic_column_break_is_not_joined_after_a_heading_or_a_full_stop(
+    heading: bool,
+) -> None:
+    """A Dutch heading in between opens a new Dutch section (it is long enough to tell its
+    language: a short one would go with the French text after it); a full stop ends it."""
+    nl = _NL_COLUMN if heading else _NL_COLUMN.replace("wordt \n", "wordt kleiner.\n")
+    between = "Een nieuwe kop over het beleid inzake opvang\n\n" if heading else ""
+    raw = f"Beleid\n\n{nl}\n{between}{_FR_COLUMN}\n{_NL_GOES_ON}"
+    chunks = chunk_document("x", raw, _fake_detect, max_chars=900, min_chars=0)
+    assert [c.language for c in chunks] == ["nl", "fr", "nl"]
+    assert all(len(c.spans) == 1 for c in chunks)
+
+
+def test_a_long_joined_unit_is_cut_with_the_spans_of_its_parts() -> None:
+    first = " ".join(f"Zin nummer {i} gaat over de opvang van verzoekers." for i in range(6))
+    second = " ".join(f"Zin nummer {i} gaat over de terugkeer van mensen." for i in range(6, 12))
+    raw = (f"{first} En het netwerk wordt \n\n{_FR_COLUMN}\nteruggebracht tot een "
+           f"redelijk aantal plaatsen. {second}\n")
+    chunks = chunk_document("x", raw, _fake_detect, max_chars=200, min_chars=50)
+    dutch = [c for c in chunks if c.language == "nl"]
+    assert " ".join(c.text for c in dutch) == repair(first)[0] + " En het netwerk wordt " \
+        + repair(raw[raw.index("teruggebracht") :])[0]
+    straddling = [c for c in dutch if "wordt teruggebracht" in c.text]
+    assert len(straddling) == 1 and len(straddling[0].spans) == 2
+    fr = next(c for c in chunks if c.language == "fr")
+    for c in dutch:
+        assert all(e <= fr.start or s >= fr.end for s, e in c.spans)  # no bridge over French
+        assert repair_spans(raw, c.spans) == (c.text, c.offsets)
+        assert len(c.text) <= 200
+
+
+def test_a_signature_is_body_text() -> None:
+    raw = raw_of("003")
+    spans = split_paragraphs(raw)
+    start = raw.index("Charlotte Vandycke")
+    assert any(s == start for s, _ in spans)
+    chunks = chunk_document("003.txt", raw, lambda _: "nl")
+    foreword = next(c for c in chunks if "Charlotte Vandycke" in c.text)
+    assert "dit manifest. Charlotte Vandycke Directeur Vluchtelingenwerk Vlaanderen" in (
+        foreword.text)
+    raw = raw_of("000")
+    assert any("De minister van Asiel en Migratie, Anneleen Van Bossuyt" in c.text
+               for c in chunk_document("000.txt", raw, _fake_detect))
 
 
 def test_offsets_round_trip_through_json(corpus) -> None:  # noqa: ANN001

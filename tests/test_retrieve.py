@@ -60,10 +60,11 @@ def _has(passages: list, word: str) -> list[bool]:  # noqa: ANN001
 
 
 def test_bm25_finds_a_rare_word_that_dense_search_ranks_low(hashing_index: Settings) -> None:
-    dense = _retriever(hashing_index, **OFF).search(KRANTEN, "nl", 4)
-    hybrid = _retriever(hashing_index, pairing=False).search(KRANTEN, "nl", 4)
-    assert not any(_has(dense, "krantenwinkel"))
-    assert any(_has(hybrid, "krantenwinkel"))
+    dense = _has(_retriever(hashing_index, **OFF).search(KRANTEN, "nl", 10), "krantenwinkel")
+    hybrid = _has(_retriever(hashing_index, pairing=False).search(KRANTEN, "nl", 10),
+                  "krantenwinkel")
+    assert hybrid.index(True) < 2  # BM25 puts the passage with the rare word near the top
+    assert True not in dense[:3]  # where the hashing embedder alone ranks it low
 
 
 def test_fusion_keeps_dense_hits_and_real_cosines(hashing_index: Settings) -> None:
