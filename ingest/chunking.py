@@ -17,15 +17,14 @@ sentence cut by a page break continues after the other language's column. Hence:
 - headings are recognised per block or as the first line(s) of a block, and set the section of
   the following text in their language only (bilingual files alternate languages);
 - letter-spaced running headers, "DOC 55 1610/064" page footers and URL-only blocks are left
-  out.
-
+  out;
 - a sentence cut by the other language's column is put back together: when a same-language
   run does not end a sentence and the next run of that language starts in lowercase, with only
-  runs of other languages between them (no heading of its language, no running header), the
-  two runs are one unit ("dit netwerk wordt" + "teruggebracht tot een adequaat aantal"), so a
-  chunk may be made of several raw spans;
+  runs of other languages between them (no heading in its language; running headers are page
+  furniture and do not count), the two runs are one unit ("dit netwerk wordt" +
+  "teruggebracht tot een adequaat aantal"), so a chunk may be made of several raw spans;
 - a signature (a name line followed by a function line, or a name line after a line ending
-  with a comma: "De minister van Asiel en Migratie,\n\nAnneleen Van Bossuyt") is body text.
+  with a comma: "De minister van Asiel en Migratie,\\n\\nAnneleen Van Bossuyt") is body text.
 
 `Chunk.section` is the heading path, outer to inner, joined with " > " and at most MAX_DEPTH
 deep (for example "1. Krachtlijn 1: Respect voor internationaal recht en verdragen > Beleid"):
