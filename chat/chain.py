@@ -361,7 +361,7 @@ class Chain:
             # comparison), else the first passage's best words
             result.fallback = True
             quotes = self.evidence(passages, windows, relevance, standalone, lang, [],
-                                   only_versions=True)
+                                   only_versions=True, limit=2 * QUOTE_CHARS, most=4)
             if not quotes:
                 s, e = best_window(texts[0], standalone, 320)
                 quotes = [(1, texts[0][s:e])]
@@ -423,7 +423,8 @@ class Chain:
 
     def evidence(self, passages: list[Passage], windows: list[tuple[int, int]],
                  relevance: Relevance, question: str, lang: str, cited: list[int],
-                 only_versions: bool = False) -> list[tuple[int, str]]:
+                 only_versions: bool = False, limit: int = 0, most: int = 2
+                 ) -> list[tuple[int, str]]:
         """[(n, words)]: the sentences of the given passages that best answer the question.
 
         A 1.5B model's paraphrase can blur what a policy text says, and it sometimes writes
@@ -435,6 +436,7 @@ class Chain:
         fallback, which has no answer of its own), a document that exists in no version in
         the user's language is quoted as it is (the English news item to a Dutch reader).
         """
+        limit = limit or QUOTE_CHARS
         own = [i for i, p in enumerate(passages) if p.chunk.language == lang or (
             only_versions and lang not in self.manifest.languages(p.doc, p.chunk.language))]
         if not own:
@@ -452,9 +454,9 @@ class Chain:
         named = self.manifest.named_in_order(question)[:2]
         if len(named) == 2:  # a comparison: the best sentence of each document
             groups = [[r for r in ranked if passages[r[1]].doc == doc] for doc in named]
-            found = [_quote(texts, spans, group, QUOTE_CHARS // 2) for group in groups if group]
+            found = [_quote(texts, spans, group, limit // 2, most) for group in groups if group]
         else:
-            found = _quotes(texts, spans, ranked, QUOTE_CHARS)
+            found = _quotes(texts, spans, ranked, limit, most)
         return [(i + 1, quote) for i, quote in found if quote]
 
     def _refuse(self, result: Answer, t0: float) -> Iterator[Answer]:
@@ -486,10 +488,11 @@ ANAPHORA = re.compile(
 
 
 def _quote(texts: list[str], spans: list[list[tuple[int, int]]],
-           ranked: list[tuple[float, int, int, int]], limit: int) -> tuple[int, str]:
-    """The best sentence, whole, and the next best of the same passage when both fit in
-    `limit`; a sentence that opens on "Deze"/"Cette"/"This" comes with the one before it,
-    which says what it refers to."""
+           ranked: list[tuple[float, int, int, int]], limit: int, most: int = 2
+           ) -> tuple[int, str]:
+    """The best sentence, whole, and the next best of the same passage while they fit in
+    `limit` (at most `most` sentences); a sentence that opens on "Deze"/"Cette"/"This" comes
+    with the one before it, which says what it refers to."""
     _, i, s, e = ranked[0]
     picked = [(s, e)]
     before = [sp for sp in spans[i] if sp[1] <= s]
@@ -497,15 +500,17 @@ def _quote(texts: list[str], spans: list[list[tuple[int, int]]],
         picked = [before[-1], (s, e)]  # what "Deze" points to is worth a longer quote
         limit = limit * 3 // 2
     else:
-        # a second sentence of the same passage: lists, and "X, because Y"
-        second = next(((s2, e2) for _, j, s2, e2 in ranked[1:] if j == i), None)
-        if second and (e - s) + (second[1] - second[0]) <= limit:
-            picked = sorted(picked + [second])
+        # more sentences of the same passage: lists, and "X, because Y"
+        for _, j, s2, e2 in ranked[1:]:
+            if len(picked) >= most:
+                break
+            if j == i and sum(b - a for a, b in picked) + (e2 - s2) <= limit:
+                picked.append((s2, e2))
+    picked.sort()
     text = texts[i]
-    if len(picked) == 2 and picked[1][0] - picked[0][1] > 3:
-        quote = f"{text[slice(*picked[0])].strip()} … {text[slice(*picked[1])].strip()}"
-    else:
-        quote = text[picked[0][0]:picked[-1][1]].strip()
+    quote = text[slice(*picked[0])].strip()
+    for (_, end), (start, stop) in zip(picked, picked[1:], strict=False):
+        quote += (" " if start - end <= 3 else " … ") + text[start:stop].strip()
     if len(quote) > limit:  # one very long sentence: cut at a word boundary
         quote = quote[: quote.rfind(" ", 0, limit)] + " …"
     elif not re.search(r"[.!?;:…\"”’»)]$", quote):  # the passage ends mid-sentence
@@ -514,13 +519,14 @@ def _quote(texts: list[str], spans: list[list[tuple[int, int]]],
 
 
 def _quotes(texts: list[str], spans: list[list[tuple[int, int]]],
-            ranked: list[tuple[float, int, int, int]], limit: int) -> list[tuple[int, str]]:
+            ranked: list[tuple[float, int, int, int]], limit: int, most: int = 2
+            ) -> list[tuple[int, str]]:
     """The best sentence(s); a runner-up from another passage when it scores as well.
 
     Two passages can tie for the question ("the network shrinks" / "hotels go first"); the
     reader then sees both, each cited, within the same length limit.
     """
-    first = _quote(texts, spans, ranked, limit)
+    first = _quote(texts, spans, ranked, limit, most)
     top = ranked[0][0]
     rival = next((r for r in ranked[1:] if r[1] != ranked[0][1]), None)
     if rival is None or top - rival[0] > QUOTE_TIE:

@@ -395,3 +395,18 @@ def test_words_left_untranslated_are_rewritten_once(hashing_index: Settings) -> 
                            question) == draft
     # nothing foreign: no call at all
     assert chain.translate(result, good, passages, question) == good and not llm.replies
+
+
+def test_the_fallback_quotes_more_of_the_passage_than_an_answer_does() -> None:
+    from chat.chain import _quote
+
+    text = "Eén. De regionale diensten zijn VDAB, Forem en Actiris. Twee. De banden worden sterker."
+    spans = [sentences(text)]
+    ranked = [(0.9, 0, *spans[0][1]), (0.8, 0, *spans[0][3]), (0.7, 0, *spans[0][0])]
+    assert _quote([text], spans, ranked, 320)[1] == (
+        "De regionale diensten zijn VDAB, Forem en Actiris. … De banden worden sterker.")
+    assert _quote([text], spans, ranked, 640, most=4)[1] == (
+        "Eén. De regionale diensten zijn VDAB, Forem en Actiris. … De banden worden sterker.")
+    # never past the limit: a sentence that does not fit is skipped, a shorter one still fits
+    assert _quote([text], spans, ranked, 60, most=4)[1] == (
+        "Eén. De regionale diensten zijn VDAB, Forem en Actiris.")
