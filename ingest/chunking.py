@@ -252,11 +252,9 @@ class _Part:
         return " ".join(" ".join(ln.text.split()) for ln in self.lines)
 
 
-@dataclass
-class _Para:
-    """A paragraph (or heading) as raw spans of its parts, trimmed of outer whitespace."""
+class _Spanned:
+    """Something made of ordered raw spans: it starts with the first and ends with the last."""
 
-    kind: str
     spans: list[tuple[int, int]]
 
     @property
@@ -266,6 +264,14 @@ class _Para:
     @property
     def end(self) -> int:
         return self.spans[-1][1]
+
+
+@dataclass
+class _Para(_Spanned):
+    """A paragraph (or heading) as raw spans of its parts, trimmed of outer whitespace."""
+
+    kind: str
+    spans: list[tuple[int, int]]
 
 
 def _lines(raw: str) -> list[_Line]:
@@ -462,7 +468,7 @@ def split_paragraphs(raw: str) -> list[tuple[int, int]]:
 
 
 @dataclass
-class _Unit:
+class _Unit(_Spanned):
     """A same-language run of a paragraph (or several, when a sentence goes on after the other
     language's column): the atom chunks are packed from."""
 
@@ -472,14 +478,6 @@ class _Unit:
     joinable: bool = True  # False when a heading or running header separates it from the last
     size: int = 0
     bridge: bool = True  # False when the raw text before it is the rest of a joined unit's gap
-
-    @property
-    def start(self) -> int:
-        return self.spans[0][0]
-
-    @property
-    def end(self) -> int:
-        return self.spans[-1][1]
 
 
 def _detectable(text: str) -> bool:
