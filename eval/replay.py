@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from chat.llm import LLMError, Message
+from eval.ablation import load_results
 from eval.metrics import Result, breakdown
 from eval.run import format_table, load_questions, run_item
 
@@ -33,9 +34,8 @@ class DraftReplay:
 
     name = "replay-drafts"
 
-    def __init__(self, results: dict[str, Result]) -> None:
-        self.results = results
-        self.current: Result = {}
+    def __init__(self) -> None:
+        self.current: Result = {}  # the previous run's result for the item being answered
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         system = messages[0]["content"] if messages else ""
@@ -47,11 +47,6 @@ class DraftReplay:
             yield str(self.current.get("draft") or "")
 
 
-def load_base(path: Path) -> dict[str, Result]:
-    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line)
-    return {r["id"]: r for r in rows}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--qa", nargs="+", required=True, type=Path)
@@ -59,16 +54,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, type=Path)
     args = parser.parse_args(argv)
 
+    from chat.errors import KNOWN_ERRORS
     from chat.factory import build_chain
     from store.settings import Settings
 
-    base = load_base(args.base)
-    items = [i for i in load_questions(args.qa) if i["id"] in base]
+    model = DraftReplay()
+    try:
+        base = load_results(args.base)
+        items = [i for i in load_questions(args.qa) if i["id"] in base]
+        chain = build_chain(Settings(), llm=model)
+    except (OSError, ValueError, *KNOWN_ERRORS) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if not items:
         print(f"No item of {args.base} is in the question files.", file=sys.stderr)
         return 2
-    model = DraftReplay(base)
-    chain = build_chain(Settings(), llm=model)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     pairs = []
     with args.out.open("w", encoding="utf-8") as fh:

@@ -11,7 +11,7 @@ QUESTION = "Que dit la note sur le réseau d'accueil de Fedasil ?"
 
 def test_each_prompt_gets_what_the_previous_run_recorded() -> None:
     prompts = load_prompts()
-    model = DraftReplay({})
+    model = DraftReplay()
     model.current = {"draft": "Le réseau compte 38.300 places [1].",
                      "rewritten_question": "Et le réseau de Fedasil ?"}
     rewrite = prompts.template("fr", "rewrite").render(language_name="French", history="h",
@@ -33,7 +33,7 @@ def test_each_prompt_gets_what_the_previous_run_recorded() -> None:
 def test_the_chain_shows_the_replayed_draft(hashing_index: Settings) -> None:
     chain, _ = make_chain(hashing_index, [])
     refusal = load_prompts().message("fr", "refusal")
-    model = DraftReplay({})
+    model = DraftReplay()
     chain.llm = model
     model.current = {"draft": refusal}
     assert chain.ask(QUESTION).refused
@@ -41,3 +41,13 @@ def test_the_chain_shows_the_replayed_draft(hashing_index: Settings) -> None:
     answer = chain.ask(QUESTION)
     assert not answer.refused
     assert answer.answer.startswith("La note veut un réseau d'accueil plus petit et flexible")
+
+
+def test_a_missing_results_file_is_a_clear_error(tmp_path, capsys) -> None:  # noqa: ANN001
+    from eval.replay import main
+
+    code = main(["--qa", "eval/qa/nl.jsonl", "--base", str(tmp_path / "none.jsonl"),
+                 "--out", str(tmp_path / "out.jsonl")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "none.jsonl" in err and "Traceback" not in err
