@@ -438,7 +438,7 @@ class Chain:
         """
         limit = limit or QUOTE_CHARS
         own = [i for i, p in enumerate(passages) if p.chunk.language == lang or (
-            only_versions and lang not in self.manifest.languages(p.doc, p.chunk.language))]
+            only_versions and lang not in self.retriever.languages_of(p.doc))]
         if not own:
             return []
         texts = [p.chunk.text for p in passages]

@@ -100,6 +100,10 @@ class Retriever:
         for m in metas:
             self._doc_languages.setdefault(str(m["doc"]), set()).add(str(m["language"]))
 
+    def languages_of(self, doc: str) -> set[str]:
+        """The languages the index holds the document in (its versions)."""
+        return self._doc_languages.get(doc, set())
+
     def embed(self, query: str) -> list[float]:
         return self.embedder.embed_query(query)
 
@@ -149,7 +153,7 @@ class Retriever:
         def dense(c: StoredChunk) -> float:
             score = c.score
             if c.language == lang or (opts.same_language_scope == "versions"
-                                      and lang not in self._doc_languages.get(c.doc, ())):
+                                      and lang not in self.languages_of(c.doc)):
                 score += opts.same_language_bonus
             if c.doc in named:
                 score += NAMED_DOCUMENT_BONUS

@@ -26,10 +26,6 @@ class Manifest:
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls({d["file"]: d for d in data.get("documents", [])})
 
-    def languages(self, doc: str, default: str) -> set[str]:
-        """The languages the document exists in (its versions), per the manifest."""
-        return set(self.documents.get(doc, {}).get("languages") or [default])
-
     def title(self, doc: str, lang: str, fallback: str = "") -> str:
         meta = self.documents.get(doc, {})
         for key in ("short_titles", "titles"):

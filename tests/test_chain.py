@@ -65,7 +65,7 @@ def test_invented_number_falls_back_to_quoting_evidence(hashing_index: Settings)
     for c in answer.citations:
         assert f"[{c.n}]" in answer.answer
         assert c.quote in texts[c.n - 1]
-        assert c.language == "fr" or "fr" not in chain.manifest.languages(c.doc, c.language)
+        assert c.language == "fr" or "fr" not in chain.retriever.languages_of(c.doc)
 
 
 def test_irrelevant_question_is_refused_without_calling_the_model(hashing_index: Settings) -> None:
