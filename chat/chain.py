@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from chat.checks import (
+    SENTENCE_GAP,
     asks_quantity,
     attribute,
     check_answer,
@@ -214,7 +215,7 @@ class Chain:
                        lambda m: f" {m.group(2).strip()}{m.group(1)}", draft)
         draft = re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", draft)
         # sentences and list lines, with the white space between them kept as it was
-        pieces = re.split(r"((?<=[.!?])[ \t]+|[ \t]*\n\s*)", draft)
+        pieces = SENTENCE_GAP.split(draft)
         parts, gaps = pieces[::2], pieces[1::2] + [""]
         if len(parts) == 1 and markers_in(draft):
             return draft
@@ -319,8 +320,8 @@ class Chain:
             result.refusal_reason = "the model found no answer in the passages"
             yield from self._refuse(result, t0)
             return
-        instructions = [m["content"].strip().splitlines()[-1] for m in messages[-1:]]
-        draft = drop_echoes(draft, [standalone, question, *instructions])
+        instruction = messages[-1]["content"].strip().splitlines()[-1]  # the last call's
+        draft = drop_echoes(draft, [standalone, question, instruction])
         # a document's own year in its name ("la note … 2025 (Van Bossuyt)") is no figure
         figures = numbers_in(self.manifest.without_names(strip_markers(draft)), words=True)
         if asks_quantity(standalone) and not figures - numbers_in(standalone, words=True):

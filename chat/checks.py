@@ -268,6 +268,8 @@ def share_for_count(question: str, answer: str) -> bool:
     return bool(figures) and figures <= shares
 
 
+# between the sentences and list lines of a draft; split with it, the gaps are kept
+SENTENCE_GAP = re.compile(r"((?<=[.!?])[ \t]+|[ \t]*\n\s*)")
 ECHO_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 YES_NO = re.compile(r"^\W*(?:ja|nee|neen|oui|non|yes|no)\b", re.IGNORECASE)
 
@@ -286,7 +288,7 @@ def drop_echoes(draft: str, sources: list[str]) -> str:
     """
     given = set().union(*(_echo_words(s) for s in sources)) if sources else set()
     given_numbers = set().union(*(numbers_in(s) for s in sources)) if sources else set()
-    pieces = re.split(r"((?<=[.!?])[ \t]+|[ \t]*\n\s*)", draft)
+    pieces = SENTENCE_GAP.split(draft)
     kept: list[str] = []
     for k in range(0, len(pieces), 2):
         sentence, gap = pieces[k], pieces[k + 1] if k + 1 < len(pieces) else ""
@@ -314,13 +316,15 @@ def foreign_words(answer: str, lang: str, passages: list[tuple[str, str]],
     the word on its own. `passages` holds (language, text); quotes are not looked at.
     """
     body = re.sub(r"“[^”]*”", " ", answer)
-    own = " ".join(t for lg, t in passages if lg == lang).lower()
+    by_language: dict[str, str] = {}
+    for lg, text in passages:
+        by_language[lg] = f"{by_language.get(lg, '')} {text.lower()}"
+    own = by_language.pop(lang, "")
     found = []
     for word in dict.fromkeys(FOREIGN_WORD.findall(body)):
         if re.search(rf"\b{re.escape(word)}\b", own):
             continue
-        for other in {lg for lg, _ in passages if lg != lang}:
-            text = " ".join(t for lg, t in passages if lg == other).lower()
+        for other, text in by_language.items():
             if (re.search(rf"\b{re.escape(word)}\b", text) and confidence(word, other) > 0.6
                     and confidence(word, lang) < 0.2):
                 found.append(word)
