@@ -96,3 +96,21 @@ def test_cli_ask_json_contract(default_settings: Settings) -> None:
     for c in data["citations"]:
         assert set(c) >= {"n", "doc", "title", "section", "language", "quote", "start", "end"}
     assert all(set(r) >= {"doc", "language", "text", "score"} for r in data["retrieved"])
+
+
+def test_the_real_model_translates_words_left_in_a_passage_language(chain) -> None:  # noqa: ANN001
+    """The translation step with the real model (its unit tests use a replayed model): the
+    Dutch word goes, the year and the citation marker stay."""
+    from chat.chain import Answer
+
+    question = ("Which courts have dealt with applications for recognition as a stateless "
+                "person since the 2017 reform, according to the Mahdi note?")
+    _, passages, _ = chain.retrieve(question)
+    dutch = next(p for p in passages if "familierechtbank" in p.chunk.text)
+    n = passages.index(dutch) + 1
+    draft = f"Since the 2017 reform, the familierechtbanken have dealt with them [{n}]."
+    result = Answer(question=question, language="en")
+    out = chain.translate(result, draft, passages, question)
+    assert result.translated == ["familierechtbanken"], out
+    assert "familierechtbank" not in out.lower()
+    assert f"[{n}]" in out and "2017" in out
