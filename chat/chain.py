@@ -15,10 +15,12 @@ from typing import Any
 
 from chat.checks import (
     SENTENCE_GAP,
+    asked_names,
     asks_quantity,
     attribute,
     check_answer,
     drop_echoes,
+    figure_for_names,
     figure_for_years,
     foreign_words,
     markers_in,
@@ -150,7 +152,10 @@ class Chain:
         # "Et pour le trafic ?" rewritten as the previous question, without "trafic"
         new_words = _content_words(question) - _content_words(" ".join(previous))
         lost_words = bool(new_words - _content_words(rewritten))
-        return joined if too_long or added_nothing or lost_words else rewritten
+        # "In Nederland was het … 4 %." answers instead of asking: it would search for
+        # the previous answer's figure
+        statement = not rewritten.rstrip().endswith("?")
+        return joined if too_long or added_nothing or lost_words or statement else rewritten
 
     def cite(self, n: int, passage: Passage, window: tuple[int, int], lang: str,
              probe: str) -> Citation:
@@ -337,6 +342,11 @@ class Chain:
         years = [y for y in missing_years(asked, []) if y not in published]
         unsupported = years if years and check.cited and not figure_for_years(
             draft, [texts[n - 1] for n in check.cited], years, question) else []
+        names = asked_names(standalone, self.manifest.name_words())
+        own = [texts[n - 1] for n in check.cited if passages[n - 1].chunk.language == lang]
+        if not unsupported and names and own and asks_quantity(standalone) and \
+                not figure_for_names(draft, own, names, standalone):
+            unsupported = names  # "583 places" of closed centres in general, not of Bruges
         wrong_unit = unit_mismatch(standalone, draft, [texts[n - 1] for n in check.cited])
         if asks_quantity(standalone) and (check.invented or unsupported) or wrong_unit:
             result.refusal_reason = (
@@ -455,7 +465,7 @@ class Chain:
         named = self.manifest.named_in_order(question)[:2]
         if len(named) == 2:  # a comparison: the best sentence of each document
             groups = [[r for r in ranked if passages[r[1]].doc == doc] for doc in named]
-            found = [_quote(texts, spans, group, limit // 2, most) for group in groups if group]
+            found = [_quote(texts, spans, group, limit, most) for group in groups if group]
         else:
             found = _quotes(texts, spans, ranked, limit, most)
         return [(i + 1, quote) for i, quote in found if quote]
@@ -480,6 +490,7 @@ class Chain:
 
 QUOTE_CITED_BONUS = 0.03
 QUOTE_CHARS = 320
+LIST_LIMIT = 2  # a quoted list may run to twice the quote length
 QUOTE_TIE = 0.02  # score gap under which a second passage's sentence is quoted too
 # a sentence opening on a word that points back ("Deze brengt …", "Cette mesure …")
 ANAPHORA = re.compile(
@@ -508,13 +519,20 @@ def _quote(texts: list[str], spans: list[list[tuple[int, int]]],
             if j == i and sum(b - a for a, b in picked) + (e2 - s2) <= limit:
                 picked.append((s2, e2))
     picked.sort()
-    text = texts[i]
+    text, cap = texts[i], limit
+    # "… sont les suivantes: — le respect du droit international;" says nothing without
+    # the items it announces: a quote ending on a colon or semicolon goes on with the list
+    after = [sp for sp in spans[i] if sp[0] >= picked[-1][1]]
+    while after and re.search(r"[:;]$", text[slice(*picked[-1])].strip()) and \
+            after[0][1] - picked[0][0] <= LIST_LIMIT * limit:
+        picked.append(after.pop(0))
+        cap = LIST_LIMIT * limit
     quote = text[slice(*picked[0])].strip()
     for (_, end), (start, stop) in zip(picked, picked[1:], strict=False):
         quote += (" " if start - end <= 3 else " … ") + text[start:stop].strip()
-    if len(quote) > limit:  # one very long sentence: cut at a word boundary
-        quote = quote[: quote.rfind(" ", 0, limit)] + " …"
-    elif not re.search(r"[.!?;:…\"”’»)]$", quote):  # the passage ends mid-sentence
+    if len(quote) > cap:  # one very long sentence: cut at a word boundary
+        quote = quote[: quote.rfind(" ", 0, cap)] + " …"
+    elif not re.search(r"[.!?…\"”’»)]$", quote):  # the passage ends mid-sentence or list
         quote += " …"
     return i, quote
 

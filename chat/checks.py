@@ -250,6 +250,37 @@ def figure_for_years(answer: str, cited: list[str], years: list[str], question: 
     return False
 
 
+# a capitalised word inside the question: "Brugge", "Fedasil", "MENA" (not its first word)
+QUESTION_NAME = re.compile(r"(?<=[\w,;:'’)]\s)([A-ZÀ-Ý][\w’'-]{2,})")
+
+
+def asked_names(question: str, known: set[str]) -> list[str]:
+    """The names a question asks about, other than `known` ones (documents, authors)."""
+    names = (re.sub(r"[’']s$", "", n) for n in QUESTION_NAME.findall(question))
+    return [n for n in dict.fromkeys(names) if n.lower() not in known]
+
+
+def figure_for_names(answer: str, cited: list[str], names: list[str], question: str) -> bool:
+    """Some figure of the answer stands in a cited sentence that names what was asked.
+
+    "How many places does the closed centre in Bruges have?" answered with the 583 places a
+    passage gives for closed centres in general is a near miss: the figure is real, but not
+    for the thing asked. The name may stand in the sentence before the figure.
+    """
+    from chat.evidence import sentences
+
+    figures = numbers_in(strip_markers(answer), True) - numbers_in(question, True)
+    stems = [re.compile(rf"\b{re.escape(n[:5].lower())}") for n in names]
+    for text in cited:
+        spans = sentences(text)
+        for j, (start, end) in enumerate(spans):
+            context = text[spans[j - 1][0] if j else start:end].lower()
+            if figures & numbers_in(text[start:end], True) and \
+                    all(s.search(context) for s in stems):
+                return True
+    return False
+
+
 COUNT_ASKED = re.compile(r"\b(how many|hoeveel|combien)\b", re.IGNORECASE)
 
 

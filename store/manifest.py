@@ -11,12 +11,17 @@ import re
 from pathlib import Path
 from typing import Any
 
+NAMING_KEYS = ("titles", "short_titles", "author", "author_role", "publisher", "kind_label",
+               "aliases")
+
 
 class Manifest:
     """Document metadata next to the corpus: titles per language and the names people use."""
 
-    def __init__(self, documents: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, documents: dict[str, dict[str, Any]],
+                 scope: list[str] | None = None) -> None:
         self.documents = documents
+        self.scope = scope or []  # names true of every document ("België", "Belgium")
 
     @classmethod
     def load(cls, corpus_dir: Path) -> Manifest:
@@ -24,7 +29,7 @@ class Manifest:
         if not path.is_file():
             return cls({})
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls({d["file"]: d for d in data.get("documents", [])})
+        return cls({d["file"]: d for d in data.get("documents", [])}, data.get("scope", []))
 
     def title(self, doc: str, lang: str, fallback: str = "") -> str:
         meta = self.documents.get(doc, {})
@@ -58,6 +63,24 @@ class Manifest:
         for doc, m in self._matches(question):
             first[doc] = min(first.get(doc, m.start()), m.start())
         return sorted(first, key=first.__getitem__)
+
+    def name_words(self) -> set[str]:
+        """Lower-cased words of every title, author and alias, and the corpus's scope: words
+        that name a document ("Van Bossuyt", "Vluchtelingenwerk") or hold for all of them
+        ("Belgium"), not what a question asks about."""
+        def strings(value: Any) -> list[str]:
+            if isinstance(value, dict):
+                return [s for v in value.values() for s in strings(v)]
+            if isinstance(value, list):
+                return [s for v in value for s in strings(v)]
+            return [value] if isinstance(value, str) else []
+
+        words = {w.lower() for w in self.scope}
+        for meta in self.documents.values():
+            for text in strings([meta.get(k) for k in NAMING_KEYS]):
+                for w in re.findall(r"[\w’'-]+", text.lower()):
+                    words.update({w, re.sub(r"[’']s$", "", w)})
+        return words
 
     def year(self, doc: str) -> str:
         """The year the document appeared: its "recent weeks" are that year's."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from chat.chain import QuestionError
+from chat.chain import QUOTE_CHARS, QuestionError
 from chat.evidence import sentences
 from chat.prompts import load_prompts
 from store.settings import Settings
@@ -20,10 +20,12 @@ QUESTION = "Combien de places compte le réseau d'accueil de Fedasil pour les de
 
 
 def _passage_with_a_figure(chain):  # noqa: ANN001, ANN202
-    """(n, figure, passages): the first retrieved passage holding a figure, and the figure."""
+    """(n, figure, passages): the first retrieved passage with a figure in a sentence that
+    names Fedasil (what the question asks about), and the figure."""
     _, passages, _ = chain.retrieve(QUESTION)
     n, number = next((i, m.group(0)) for i, p in enumerate(passages, 1)
-                     if (m := re.search(r"\d{2,}(?:\.\d{3})*", p.chunk.text)))
+                     for s, e in sentences(p.chunk.text) if "Fedasil" in p.chunk.text[s:e]
+                     if (m := re.search(r"\d{2,}(?:\.\d{3})*", p.chunk.text[s:e])))
     return n, number, passages
 
 
@@ -50,6 +52,20 @@ def test_invented_figure_for_a_quantity_question_is_refused(hashing_index: Setti
     answer = chain.ask(QUESTION)
     assert answer.refused and "250000" in answer.refusal_reason
     assert "250.000" not in answer.answer
+
+
+def test_a_figure_about_something_else_than_asked_is_refused(hashing_index: Settings) -> None:
+    q = "Hoeveel plaatsen telt het gesloten centrum in Brugge?"
+    chain, llm = make_chain(hashing_index, [])
+    _, passages, _ = chain.retrieve(q)
+    # a real figure of a Dutch passage, in a sentence that does not name Bruges
+    n, number = next((i, m.group(0)) for i, p in enumerate(passages, 1)
+                     if p.chunk.language == "nl" and "Brugge" not in p.chunk.text
+                     if (m := re.search(r"\d{2,}", p.chunk.text)))
+    llm.replies.append(f"Het gesloten centrum in Brugge telt {number} plaatsen [{n}].")
+    answer = chain.ask(q)
+    assert answer.refused and "Brugge" in answer.refusal_reason
+    assert number not in answer.answer
 
 
 def test_invented_number_falls_back_to_quoting_evidence(hashing_index: Settings) -> None:
@@ -127,6 +143,17 @@ def test_a_rewrite_that_drops_the_follow_up_falls_back_to_both_questions(
                {"role": "assistant", "content": "Plus de 136.000 demandes [1]."}]
     # the small model sometimes answers with the previous question, losing "Ukrainiens"
     chain, _ = make_chain(hashing_index, [QUESTION, "Aucune idée [1]."])
+    answer = chain.ask("Et les Ukrainiens ?", history)
+    assert answer.rewritten_question == f"{QUESTION} Et les Ukrainiens ?"
+
+
+def test_a_rewrite_that_answers_instead_of_asking_falls_back_to_both_questions(
+        hashing_index: Settings) -> None:
+    history = [{"role": "user", "content": QUESTION},
+               {"role": "assistant", "content": "Plus de 136.000 places [1]."}]
+    # the small model sometimes states the previous answer for the new topic
+    statement = "Pour les Ukrainiens, le réseau compte plus de 136.000 places."
+    chain, _ = make_chain(hashing_index, [statement, "Aucune idée [1]."])
     answer = chain.ask("Et les Ukrainiens ?", history)
     assert answer.rewritten_question == f"{QUESTION} Et les Ukrainiens ?"
 
@@ -307,6 +334,23 @@ def test_a_quote_opening_on_a_pointing_word_brings_what_it_points_to() -> None:
     assert quote == "Er is een fraudecoördinator aangesteld. … Het budget stijgt."
 
 
+def test_a_quote_that_announces_a_list_brings_the_list() -> None:
+    from chat.chain import _quote
+
+    text = ("Il y a huit lignes de force. Les lignes sont les suivantes: — le respect du droit "
+            "international; — la coopération européenne; — lutter contre les abus. "
+            "Le budget augmente.")
+    spans = [sentences(text)]
+    s, e = spans[0][1]
+    _, quote = _quote([text], spans, [(0.9, 0, s, e)], QUOTE_CHARS)
+    assert quote == ("Les lignes sont les suivantes: — le respect du droit international; — la "
+                     "coopération européenne; — lutter contre les abus.")
+    # a list longer than the room left is cut, and says so
+    _, short = _quote([text], spans, [(0.9, 0, s, e)], 40)
+    assert short.startswith("Les lignes sont les suivantes:") and short.endswith(" …")
+    assert "abus" not in short
+
+
 def test_a_comparison_quotes_each_document_it_names(hashing_index: Settings) -> None:
     chain, _ = make_chain(hashing_index, [])
     q = "Wat zeggen het memorandum van Vluchtelingenwerk en de nota van Mahdi over detentie?"
@@ -318,7 +362,7 @@ def test_a_comparison_quotes_each_document_it_names(hashing_index: Settings) -> 
     quoted = [d for d in named if any(p.doc == d and p.chunk.language == "nl" for p in passages)]
     found = chain.evidence(passages, windows, chain.relevance(passages, q, vector), q, "nl", [])
     assert [passages[n - 1].doc for n, _ in found] == quoted and quoted
-    assert all(len(quote) <= 170 for _, quote in found)
+    assert all(len(quote) <= QUOTE_CHARS + 2 for _, quote in found)  # each a full quote
 
 
 def test_markers_after_the_full_stop_stay_with_their_sentence(hashing_index: Settings) -> None:

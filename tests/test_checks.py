@@ -12,6 +12,7 @@ from chat.checks import (
     same_substance,
     strip_markers,
 )
+from tests.conftest import CORPUS
 
 
 def test_number_formats_normalise_to_the_same_value() -> None:
@@ -204,3 +205,29 @@ def test_a_rewrite_must_keep_the_figures_and_citations() -> None:
     assert not same_substance(before, "Since 2018 the family courts deal with it [1].")
     assert not same_substance(before, "Since 2017 the family courts deal with it.")
     assert not same_substance(before, "Family courts [1] 2017.")
+
+
+def test_a_figure_must_stand_with_the_name_the_question_asks_about() -> None:
+    from chat.checks import asked_names, figure_for_names
+
+    known = {"van", "bossuyt", "belgium"}
+    q = "Hoeveel plaatsen telt het gesloten centrum in Brugge?"
+    assert asked_names(q, known) == ["Brugge"]
+    assert asked_names("How many places does Van Bossuyt's note plan in Belgium?", known) == []
+    general = ["Er komen 583 extra plaatsen in de gesloten centra. Het budget stijgt."]
+    assert not figure_for_names("Het centrum in Brugge heeft 583 plaatsen [1].", general,
+                                ["Brugge"], q)
+    # the name may stand in the sentence before the figure
+    named = ["Het centrum in Brugge wordt uitgebreid. Het telt dan 583 plaatsen."]
+    assert figure_for_names("Het centrum in Brugge heeft 583 plaatsen [1].", named,
+                            ["Brugge"], q)
+    # a figure the question itself gives is no answer
+    assert not figure_for_names("In Brugge 583 [1].", named, ["Brugge"], "Brugge 583?")
+
+
+def test_the_manifest_knows_the_words_that_name_documents() -> None:
+    from store.manifest import Manifest
+
+    words = Manifest.load(CORPUS).name_words()
+    assert {"bossuyt", "vluchtelingenwerk", "mahdi", "belgium", "belgique"} <= words
+    assert "brugge" not in words and "fedasil" not in words
