@@ -282,6 +282,10 @@ class Chain:
         result, passages, vector = self.retrieve(question, history)
         lang, standalone, question = result.language, result.rewritten_question, result.question
         best = max((p.similarity for p in passages), default=0.0)
+        if self.retriever.routed(standalone):
+            # kept to the named document ("the English news item" for a Dutch question):
+            # whether the corpus is on topic is judged on all of it, as without routing
+            best = max(best, self.retriever.top_similarity(vector))
         if best < self.settings.min_relevance:
             result.refusal_reason = (
                 f"best passage similarity {best:.2f} is below the threshold "

@@ -130,6 +130,12 @@ class Settings(BaseSettings):
         True, description="Search a document the question names (manifest aliases) first, "
         "boost it, and keep both documents of a comparison.",
     )
+    named_only: bool = Field(
+        True, description="A question naming one document reads only that document's "
+        "passages (when it has any among the candidates), instead of boosting them. "
+        "Measured: it changes the passages of 9 of 159 questions; 2 more correct answers, "
+        "none lost, retrieval hit rate equal.",
+    )
     compare_passages: int = Field(
         2, description="When a question names two documents (a comparison), each keeps this "
         "many of its best passages among the top_k (1: only its best).",

@@ -285,3 +285,18 @@ def test_a_comparison_keeps_the_best_passages_of_both_named_documents(tmp_path: 
     assert sorted(ids(**OFF)) == ["a0", "a1", "b0", "b1"]  # two each by default
     assert sorted(ids(**OFF, compare_passages=1)) == ["a0", "b0", "c0", "c1"]
     assert sorted(ids(compare_passages=1)) == ["a0", "b0", "c0", "c1"]
+
+
+def test_a_question_naming_one_document_reads_only_that_document(
+        hashing_index: Settings) -> None:
+    q = "Op welke website moeten volgens het Engelstalige nieuwsbericht de migratiecijfers staan?"
+    assert Manifest.load(CORPUS).named_documents(q) == ["004_c3eb19900ec74119.txt"]
+    boosted = _retriever(hashing_index, named_only=False).search(q, "nl", 4)
+    only = _retriever(hashing_index, named_only=True)
+    routed = only.search(q, "nl", 4)
+    assert routed and all(p.doc.startswith("004") for p in routed)
+    assert not all(p.doc.startswith("004") for p in boosted)  # other documents came in
+    # the relevance gate still sees how close the whole corpus comes
+    vector = only.embed(q)
+    assert only.routed(q) and not only.routed("Wat zegt de nota over opvang?")
+    assert only.top_similarity(vector) >= max(p.similarity for p in boosted) - 1e-6
