@@ -35,6 +35,7 @@ from chat.checks import (
 )
 from chat.evidence import Relevance, best_window, select_windows, sentence_scores
 from chat.llm import ChatModel, LLMError
+from chat.localise import localise_months
 from chat.prompts import Prompts
 from chat.retrieve import Passage, Retriever
 from store.language import LANGUAGE_NAMES, LanguageDetector, conversation_language
@@ -367,6 +368,7 @@ class Chain:
         if check.ok and not self.in_language(strip_markers(draft), lang):
             check.problems.append("answer not in the question's language")
         if check.ok:
+            draft = localise_months(draft, lang)
             if self.settings.translate_leaks:
                 draft = self.translate(result, draft, passages, standalone)
             result.answer = draft

@@ -1,0 +1,25 @@
+"""Month names in dates follow the answer's language (real CLDR tables from Babel)."""
+
+from chat.localise import localise_months
+
+
+def test_english_months_in_a_dutch_answer_become_dutch() -> None:
+    got = localise_months("Het EES treedt in werking in May 2023, de audit liep tot 28 October"
+                          " 2022 [1].", "nl")
+    assert got == "Het EES treedt in werking in mei 2023, de audit liep tot 28 oktober 2022 [1]."
+
+
+def test_dutch_and_english_months_in_a_french_answer_become_french() -> None:
+    assert localise_months("le 1er mei 2023 et en March 2020", "fr") == \
+        "le 1er mai 2023 et en mars 2020"
+
+
+def test_french_months_in_an_english_answer_get_english_names() -> None:
+    assert localise_months("on 28 octobre 2022 [2]", "en") == "on 28 October 2022 [2]"
+
+
+def test_words_that_are_not_dates_and_quotes_stay() -> None:
+    text = "Asylum seekers may apply; De mars begon. “in May 2023” [1]"
+    assert localise_months(text, "nl") == text
+    assert localise_months("in mei 2023", "nl") == "in mei 2023"
+    assert localise_months("May 2023", "de") == "May 2023"
