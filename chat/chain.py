@@ -297,7 +297,7 @@ class Chain:
 
         relevance = self.relevance(passages, standalone, vector)
         windows = select_windows([p.chunk.text for p in passages], relevance,
-                                 self.settings.passage_chars)
+                                 self.settings.passage_chars, self.settings.lead_passage_chars)
         texts = [p.chunk.text[s:e] for p, (s, e) in zip(passages, windows, strict=True)]
         titles = [self.manifest.title(p.doc, lang, p.doc) for p in passages]
         asked = self.manifest.without_names(standalone)  # "the 2022 statement" names a doc

@@ -90,11 +90,17 @@ def sentence_scores(texts: Sequence[str], probe: str, query_vector: Sequence[flo
     return all_spans, scores
 
 
-def select_windows(texts: Sequence[str], relevance: Relevance, max_chars: int
-                   ) -> list[tuple[int, int]]:
-    """One window per passage, grown around its most relevant sentence."""
+def select_windows(texts: Sequence[str], relevance: Relevance, max_chars: int,
+                   lead_chars: int | None = None) -> list[tuple[int, int]]:
+    """One window per passage, grown around its most relevant sentence.
+
+    The best-ranked passage may get a longer window (`lead_chars`): it most often holds
+    the answer, and a list ("Het gaat hier onder meer over …") often stands one sentence
+    past the sentence that matches the question best.
+    """
     all_spans, scores = relevance
+    limits = [lead_chars or max_chars] + [max_chars] * (len(texts) - 1)
     return [
-        (0, len(t)) if len(t) <= max_chars else grow_window(t, sp, sc, max_chars)
-        for t, sp, sc in zip(texts, all_spans, scores, strict=True)
+        (0, len(t)) if len(t) <= limit else grow_window(t, sp, sc, limit)
+        for t, sp, sc, limit in zip(texts, all_spans, scores, limits, strict=True)
     ]

@@ -149,6 +149,10 @@ class Settings(BaseSettings):
     passage_chars: int = Field(
         400, description="Each passage is cut to its most relevant sentences, at most this long."
     )
+    lead_passage_chars: int = Field(
+        400, description="The best-ranked passage's window: it most often holds the answer, "
+        "and a list often stands a sentence past the best-matching one.",
+    )
     semantic_evidence: bool = Field(
         True, description="Pick each passage's sentences with the embedder (works across "
         "languages) rather than by shared words only.",

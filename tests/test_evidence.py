@@ -1,0 +1,35 @@
+"""Evidence windows: each passage cut to its most relevant sentences."""
+
+from chat.evidence import lexical_scores, select_windows, sentences
+
+DETENTION = (
+    "Er wordt uitvoering gegeven aan de Europese regelgeving over minder dwingende maatregelen. "
+    "Hiervoor wordt de haalbaarheid van alternatieven voor detentie onderzocht. "
+    "Het gaat hier onder meer over de terugkeerhuizen, huisarrest, borg en elektronisch "
+    "toezicht. Deze alternatieven zullen op een systematische manier geëvalueerd worden."
+)
+OTHER = "Minderjarigen worden niet vastgehouden in gesloten centra. " * 6
+
+
+def _relevance(texts: list[str], probe: str):
+    spans = [sentences(t) for t in texts]
+    return spans, [lexical_scores(t, sp, probe) for t, sp in zip(texts, spans, strict=True)]
+
+
+def test_every_window_fits_its_limit_and_holds_the_best_sentence() -> None:
+    texts = [DETENTION, OTHER]
+    windows = select_windows(texts, _relevance(texts, "alternatieven detentie onderzocht"), 120)
+    assert all(end - start <= 120 for start, end in windows)
+    start, end = windows[0]
+    assert "alternatieven voor detentie onderzocht" in DETENTION[start:end]
+    assert "huisarrest" not in DETENTION[start:end]
+
+
+def test_the_best_passage_gets_the_longer_lead_window() -> None:
+    texts = [DETENTION, OTHER]
+    windows = select_windows(texts, _relevance(texts, "alternatieven detentie onderzocht"), 120,
+                             lead_chars=260)
+    start, end = windows[0]
+    assert 120 < end - start <= 260
+    assert "huisarrest" in DETENTION[start:end]
+    assert windows[1][1] - windows[1][0] <= 120
