@@ -392,8 +392,18 @@ class Chain:
             ) or standalone
             result.citations.append(self.cite(n, passages[n - 1], windows[n - 1], lang, probe))
         if not result.fallback and self.settings.evidence_quote:
-            for n, quote in self.evidence(passages, windows, relevance, standalone, lang,
-                                          cited):
+            quotes = self.evidence(passages, windows, relevance, standalone, lang, cited)
+            # a comparison that leaves a document unheard, because it exists in no version
+            # in the user's language, shows that document's own words as they are
+            named = self.manifest.named_in_order(standalone)[:2]
+            unheard = [d for d in named if len(named) == 2 and d not in
+                       {passages[n - 1].doc for n, _ in quotes} | {passages[n - 1].doc
+                                                                  for n in cited}]
+            if unheard:
+                quotes += [(n, q) for n, q in self.evidence(
+                    passages, windows, relevance, standalone, lang, cited, only_versions=True)
+                    if passages[n - 1].doc in unheard]
+            for n, quote in quotes:
                 if quote in result.answer:
                     continue
                 result.answer = f"{result.answer}\n\n“{quote}” [{n}]"

@@ -151,7 +151,9 @@ class Settings(BaseSettings):
     )
     lead_passage_chars: int = Field(
         400, description="The best-ranked passage's window: it most often holds the answer, "
-        "and a list often stands a sentence past the best-matching one.",
+        "and a list often stands a sentence past the best-matching one. Measured at 800 on "
+        "the first 51 Dutch questions: 2 answers gained, 4 lost, first word 1.3 s later; so "
+        "the same as passage_chars by default.",
     )
     semantic_evidence: bool = Field(
         True, description="Pick each passage's sentences with the embedder (works across "

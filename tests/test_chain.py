@@ -365,6 +365,27 @@ def test_a_comparison_quotes_each_document_it_names(hashing_index: Settings) -> 
     assert all(len(quote) <= QUOTE_CHARS + 2 for _, quote in found)  # each a full quote
 
 
+def test_a_comparison_shows_a_document_it_does_not_cite_in_that_documents_words(
+        hashing_index: Settings) -> None:
+    """The memorandum exists only in Dutch: a French comparison answer citing only the Mahdi
+    note still shows the memorandum's own (Dutch) words, cited; no other foreign quote."""
+    chain, llm = make_chain(hashing_index, [])
+    q = "Que disent le mémorandum de Vluchtelingenwerk et la note de Mahdi sur la détention ?"
+    _, passages, _ = chain.retrieve(q)
+    memo = "003_a27541d3f3e19fef.txt"
+    mahdi = [n for n, p in enumerate(passages, 1)
+             if p.doc == "002_41cb47d16a95ef1f.txt" and p.chunk.language == "fr"]
+    assert mahdi and any(p.doc == memo for p in passages)
+    llm.replies.append(f"La note de Mahdi prévoit des alternatives à la détention [{mahdi[0]}].")
+    answer = chain.ask(q)
+    assert not answer.refused and not answer.fallback
+    assert memo in {c.doc for c in answer.citations}
+    quoted = re.findall(r"“([^”]*)” \[(\d+)\]", answer.answer)
+    foreign = [(text, int(n)) for text, n in quoted if passages[int(n) - 1].chunk.language != "fr"]
+    assert foreign and all(passages[n - 1].doc == memo for _, n in foreign)
+    assert all(text in passages[n - 1].chunk.text for text, n in foreign)
+
+
 def test_markers_after_the_full_stop_stay_with_their_sentence(hashing_index: Settings) -> None:
     chain, _ = make_chain(hashing_index, [])
     _, passages, _ = chain.retrieve(QUESTION)
