@@ -20,6 +20,7 @@ from chat.checks import (
     attribute,
     check_answer,
     drop_echoes,
+    drop_unfinished,
     figure_for_names,
     figure_for_years,
     foreign_words,
@@ -82,6 +83,7 @@ class Answer:
     translated: list[str] = field(default_factory=list)
     fallback: bool = False
     draft: str = ""
+    truncated: bool = False  # the model hit llm_max_tokens; its cut sentence was dropped
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -321,6 +323,9 @@ class Chain:
                 result.timings.setdefault("ttft_s", round(time.perf_counter() - t0, 3))
                 part += delta
                 yield delta
+            if getattr(self.llm, "finish_reason", None) == "length":
+                result.truncated = True
+                part = drop_unfinished(part)  # the reader sees no fragment ("… We betre")
             parts.append(part.strip())
         # a comparison part with nothing to say about its document is left out
         kept = [p for p in parts if not _says_nothing(p, refusal)]

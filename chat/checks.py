@@ -119,14 +119,22 @@ REPEAT = re.compile(r"(\b\w[^.!?\n]{10,}?)(?:\s*[,;]?\s*\1){2,}(?:\s*[,;]?\s*\S[
 
 
 def tidy_draft(draft: str) -> str:
-    """A numbered list as bullets, and a looping clause said once.
+    """A numbered list as bullets, and a looping clause or list line said once.
 
     The list numbers "1." "2." are not figures of the answer (checking them as figures sent
     whole list answers to the fallback), and greedy decoding of a 1.5B model sometimes
     loops on one clause until the token limit.
     """
     text = ENUMERATION.sub(r"\1- ", draft.strip())
-    return REPEAT.sub(lambda m: m.group(1).rstrip(" ,;") + ".", text)
+    seen: set[str] = set()
+    lines = []
+    for line in text.split("\n"):  # a list line written again and again is said once
+        key = strip_markers(line).strip(" -.").lower()
+        if key and line.lstrip().startswith("- ") and key in seen:
+            continue
+        seen.add(key)
+        lines.append(line)
+    return REPEAT.sub(lambda m: m.group(1).rstrip(" ,;") + ".", "\n".join(lines))
 
 
 def strip_markers(text: str) -> str:
@@ -301,6 +309,35 @@ def share_for_count(question: str, answer: str) -> bool:
 
 # between the sentences and list lines of a draft; split with it, the gaps are kept
 SENTENCE_GAP = re.compile(r"((?<=[.!?])[ \t]+|[ \t]*\n\s*)")
+# a sentence or list line that was finished: it ends in punctuation, a closing quote or
+# bracket, or a citation marker
+FINISHED = re.compile(r"""(?:[.!?:;)\]”"»…]|\[\d+\])\s*$""")
+
+
+def drop_unfinished(draft: str) -> str:
+    """The draft without the sentence the token limit cut ("… We betre", a bare "3.").
+
+    Called only when the model stopped for length: the reader should not see a fragment.
+    A draft that is one unfinished sentence keeps its finished clauses and says "…" (the
+    quote that follows shows the rest).
+    """
+    pieces = SENTENCE_GAP.split(ENUMERATION.sub(r"\1- ", draft.rstrip()))  # "3. " ends nothing
+    if len(pieces) >= 3 and _unfinished(pieces[-1]):
+        pieces = pieces[:-2]
+        while len(pieces) >= 3 and not re.search(r"[^\W\d_]", pieces[-1]):  # a bare "-"
+            pieces = pieces[:-2]
+    text = "".join(pieces).rstrip()
+    if len(pieces) == 1 and _unfinished(text):
+        cut = max(text.rfind(", "), text.rfind("; "))
+        if cut > 0.4 * len(text):
+            return text[:cut] + " …"
+    return text
+
+
+def _unfinished(piece: str) -> bool:
+    return not FINISHED.search(piece) or not re.search(r"[^\W\d_]", strip_markers(piece))
+
+
 ECHO_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 YES_NO = re.compile(r"^\W*(?:ja|nee|neen|oui|non|yes|no)\b", re.IGNORECASE)
 

@@ -31,6 +31,8 @@ class ChatModel(Protocol):
     """Narrow seam: anything that streams a reply to chat messages."""
 
     name: str
+    # why the last stream ended: "length" when it hit max_tokens (None when unknown)
+    finish_reason: str | None
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]: ...
 
@@ -46,12 +48,14 @@ class OpenAICompatibleLLM:
         self._model = model
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._timeout = httpx.Timeout(timeout_s, connect=10.0)
+        self.finish_reason: str | None = None
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         body = {
             "model": self._model, "messages": messages, "max_tokens": max_tokens,
             "temperature": 0, "stream": True, "cache_prompt": self._cache_prompt,
         }
+        self.finish_reason = None
         try:
             with httpx.stream("POST", self._url, json=body, headers=self._headers,
                               timeout=self._timeout) as resp:
@@ -62,7 +66,9 @@ class OpenAICompatibleLLM:
                         f"{resp.status_code}: {resp.text[:200]}. Check VRAAGBAAK_LLM_BASE_URL, "
                         "VRAAGBAAK_LLM_MODEL and VRAAGBAAK_LLM_API_KEY."
                     )
-                yield from _sse_deltas(resp.iter_lines())
+                ended: list[str] = []
+                yield from _sse_deltas(resp.iter_lines(), ended)
+                self.finish_reason = ended[-1] if ended else None
         except httpx.HTTPError as exc:
             raise LLMError(
                 f"Cannot reach the language model at {self._url} ({exc}). Start the server or "
@@ -70,8 +76,11 @@ class OpenAICompatibleLLM:
             ) from exc
 
 
-def _sse_deltas(lines: Iterable[str]) -> Iterator[str]:
-    """Content deltas from an OpenAI-style server-sent event stream."""
+def _sse_deltas(lines: Iterable[str], ended: list[str] | None = None) -> Iterator[str]:
+    """Content deltas from an OpenAI-style server-sent event stream.
+
+    Each choice's `finish_reason` ("stop", "length") is appended to `ended` when given.
+    """
     for line in lines:
         if not line.startswith("data:"):
             continue
@@ -86,6 +95,8 @@ def _sse_deltas(lines: Iterable[str]) -> Iterator[str]:
             text = (choice.get("delta") or {}).get("content")
             if text:
                 yield text
+            if choice.get("finish_reason") and ended is not None:
+                ended.append(choice["finish_reason"])
 
 
 class LocalLlamaServer:
@@ -140,17 +151,21 @@ class ReplayLLM:
 
     name = "replay"
 
-    def __init__(self, replies: Iterable[str] = ()) -> None:
+    def __init__(self, replies: Iterable[str] = (), piece_chars: int = 7) -> None:
         self.replies: deque[str] = deque(replies)
         self.prompts: list[list[Message]] = []
+        self.finish_reason: str | None = None
+        self._piece = piece_chars  # one "token"; max_tokens of them are sent, as a server would
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         self.prompts.append(messages)
         if not self.replies:
             raise LLMError("ReplayLLM has no reply queued for this call.")
         reply = self.replies.popleft()
-        for i in range(0, len(reply), 7):
-            yield reply[i : i + 7]
+        limit = max_tokens * self._piece
+        self.finish_reason = "length" if len(reply) > limit else "stop"
+        for i in range(0, min(len(reply), limit), self._piece):
+            yield reply[i : i + self._piece]
 
 
 def build_llm(settings: Settings) -> ChatModel:

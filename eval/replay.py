@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from chat.checks import FINISHED
 from chat.llm import LLMError, Message
 from eval.ablation import load_results
 from eval.metrics import Result, breakdown
@@ -36,6 +37,7 @@ class DraftReplay:
 
     def __init__(self) -> None:
         self.current: Result = {}  # the previous run's result for the item being answered
+        self.finish_reason: str | None = None
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         system = messages[0]["content"] if messages else ""
@@ -44,7 +46,14 @@ class DraftReplay:
         elif "You correct answers" in system:
             raise LLMError("no translation was recorded in the replayed run")
         else:
-            yield str(self.current.get("draft") or "")
+            draft = str(self.current.get("draft") or "")
+            # runs before the `truncated` field kept the cut sentence: a long draft (200
+            # tokens are 700+ characters) that ends unfinished stopped for length; later
+            # runs say so themselves
+            cut = self.current.get("truncated")
+            self.finish_reason = "length" if cut or (
+                cut is None and len(draft) > 600 and not FINISHED.search(draft)) else "stop"
+            yield draft
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -84,6 +84,7 @@ def run_item(chain: Chain, item: Item, retrieval_only: bool) -> Result:
         "check_problems": answer.check_problems,
         "translated": answer.translated,
         "draft": answer.draft,
+        "truncated": answer.truncated,
     }
 
 

@@ -47,6 +47,21 @@ def test_cited_answer_maps_to_exact_original_offsets(hashing_index: Settings) ->
     assert "Answer in French" in llm.prompts[0][-1]["content"]
 
 
+def test_an_answer_cut_by_the_token_limit_shows_no_fragment(hashing_index: Settings) -> None:
+    chain, llm = make_chain(hashing_index, [])
+    n, number, _ = _passage_with_a_figure(chain)
+    finished = f"Selon la note, le réseau compte {number} places [{n}]."
+    llm.replies.append(f"{finished} Ce chiffre concerne aussi " + "les centres " * 200)
+    answer = chain.ask(QUESTION)
+    assert answer.truncated and not answer.refused, answer.check_problems
+    assert answer.answer.startswith(finished)
+    assert "les centres" not in answer.answer.split("“")[0]  # the quote may follow
+    # a reply within the limit is left as it is
+    llm.replies.append(f"{finished} Ce chiffre concerne aussi les centres [{n}].")
+    again = chain.ask(QUESTION)
+    assert not again.truncated and "les centres" in again.answer
+
+
 def test_invented_figure_for_a_quantity_question_is_refused(hashing_index: Settings) -> None:
     chain, _ = make_chain(hashing_index, ["Le réseau compte 250.000 places [1]."])
     answer = chain.ask(QUESTION)

@@ -142,6 +142,30 @@ def test_a_looping_clause_is_said_once() -> None:
     assert tidy_draft(twice) == twice
 
 
+def test_a_list_line_written_again_is_said_once() -> None:
+    from chat.checks import tidy_draft
+
+    draft = "Speerpunten: [1]\n1. Terugkeer [1].\n2. Data [1].\n3. Terugkeer [1].\n4. Data [2]."
+    assert tidy_draft(draft) == "Speerpunten: [1]\n- Terugkeer [1].\n- Data [1]."
+
+
+def test_the_sentence_cut_by_the_token_limit_is_dropped() -> None:
+    from chat.checks import drop_unfinished
+
+    assert drop_unfinished("Er zijn drie wegen [1]. Hervestiging is er één. We betre") == \
+        "Er zijn drie wegen [1]. Hervestiging is er één."
+    # a list cut inside its next item, or after the item's number
+    assert drop_unfinished("De pijlers zijn:\n- Code [1]\n- Audit [1]\n- Het act") == \
+        "De pijlers zijn:\n- Code [1]\n- Audit [1]"
+    assert drop_unfinished("The pillars are:\n1. A code [1]\n2. An audit [1]\n3.") == \
+        "The pillars are:\n- A code [1]\n- An audit [1]"
+    # one cut sentence keeps its finished clauses and says it goes on
+    assert drop_unfinished("Les lignes sont le respect du droit, la coopération, la prot") == \
+        "Les lignes sont le respect du droit, la coopération …"
+    finished = "Er zijn drie wegen [1]. Hervestiging is er één [2]."
+    assert drop_unfinished(finished) == finished
+
+
 def test_a_figure_asked_later_in_the_question_is_a_quantity() -> None:
     assert asks_quantity("Quel sera le montant des primes d'intégration ?")
     assert asks_quantity("What was Fedasil's total reception budget for 2021?")

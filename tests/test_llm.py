@@ -18,6 +18,14 @@ def test_sse_deltas_reads_openai_stream() -> None:
     assert "".join(_sse_deltas(lines)) == "Bonjour"
 
 
+def test_sse_deltas_report_why_the_stream_ended() -> None:
+    lines = ['data: {"choices":[{"delta":{"content":"We betre"},"finish_reason":null}]}',
+             'data: {"choices":[{"delta":{},"finish_reason":"length"}]}', "data: [DONE]"]
+    ended: list[str] = []
+    assert "".join(_sse_deltas(lines, ended)) == "We betre"
+    assert ended == ["length"]
+
+
 def test_unreachable_server_says_what_to_do() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -43,6 +51,9 @@ def test_local_server_streams_and_requires_its_key(default_settings: Settings) -
     messages = [{"role": "user", "content": "Reply with the single word: Brussel"}]
     text = "".join(llm.stream(messages, 8))
     assert "brussel" in text.lower()
+    assert llm.finish_reason == "stop"
+    long = [{"role": "user", "content": "Count from one to fifty in words."}]
+    assert len("".join(llm.stream(long, 4))) > 0 and llm.finish_reason == "length"
     with pytest.raises(LLMError, match="401"):
         list(OpenAICompatibleLLM(server.base_url, "local", "wrong-key").stream(messages, 4))
 
