@@ -331,22 +331,32 @@ class Chain:
         kept = [p for p in parts if not _says_nothing(p, refusal)]
         result.draft = "\n\n".join(kept if len(parts) > 1 and kept else parts)
         draft = tidy_draft(result.draft)
-        if _says_nothing(draft, refusal):
-            result.refusal_reason = "the model found no answer in the passages"
-            yield from self._refuse(result, t0)
-            return
+        said_nothing = _says_nothing(draft, refusal)
         instruction = messages[-1]["content"].strip().splitlines()[-1]  # the last call's
-        draft = drop_echoes(draft, [standalone, question, instruction])
+        if not said_nothing:
+            draft = drop_echoes(draft, [standalone, question, instruction])
         # a document's own year in its name ("la note … 2025 (Van Bossuyt)") is no figure
         figures = numbers_in(self.manifest.without_names(strip_markers(draft)), words=True)
-        if asks_quantity(standalone) and not figures - numbers_in(standalone, words=True):
-            result.refusal_reason = "a quantity was asked, the answer holds no number"
-            yield from self._refuse(result, t0)
-            return
+        no_figure = asks_quantity(standalone) and not figures - numbers_in(standalone,
+                                                                           words=True)
+        rescued = ""
+        if said_nothing or no_figure:
+            reason = ("the model found no answer in the passages" if said_nothing
+                      else "a quantity was asked, the answer holds no number")
+            if not (no_figure or said_nothing and asks_quantity(standalone)) or \
+                    not self.figure_in_best_sentence(standalone, passages, relevance):
+                result.refusal_reason = reason
+                yield from self._refuse(result, t0)
+                return
+            # the 1.5B model overlooks a figure its best sentence states ("18 maanden"):
+            # that sentence is shown as the documents' own words, not as an answer
+            rescued, draft = f"{reason}; the most relevant sentence states a figure", ""
         draft = self.cite_sentences(draft, passages, texts)
 
         evidence = [f"{title} {text}" for title, text in zip(titles, texts, strict=True)]
         check = check_answer(draft, evidence, question)
+        if rescued:
+            check.problems = [rescued]
         result.check_problems = check.problems
         published = {self.manifest.year(passages[n - 1].doc) for n in check.cited}
         years = [y for y in missing_years(asked, []) if y not in published]
@@ -452,6 +462,27 @@ class Chain:
         works across nl/fr/en, unless semantic_evidence is off)."""
         embedder = self.retriever.embedder if self.settings.semantic_evidence else None
         return sentence_scores([p.chunk.text for p in passages], question, vector, embedder)
+
+    def figure_in_best_sentence(self, question: str, passages: list[Passage],
+                                relevance: Relevance) -> bool:
+        """The passages' most relevant sentence states a figure of the kind asked.
+
+        Only then may a quantity question the model found no figure for be answered with
+        the documents' own words; otherwise it is refused, as unanswerable ones must be.
+        """
+        if not self.settings.figure_rescue:
+            return False
+        spans, scores = relevance
+        ranked = [(score, passages[i].chunk.text[s:e]) for i in range(len(passages))
+                  for (s, e), score in zip(spans[i], scores[i], strict=True)]
+        if not ranked:
+            return False
+        score, sentence = max(ranked, key=lambda r: r[0])
+        return (score >= self.settings.figure_rescue
+                and bool(numbers_in(sentence) - numbers_in(question))
+                and not unit_mismatch(question, sentence, [sentence])
+                and not share_for_count(question, sentence)
+                and not missing_years(self.manifest.without_names(question), [sentence]))
 
     def evidence(self, passages: list[Passage], windows: list[tuple[int, int]],
                  relevance: Relevance, question: str, lang: str, cited: list[int],

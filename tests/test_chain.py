@@ -116,10 +116,33 @@ def test_year_absent_from_the_passages_is_refused_without_model(hashing_index: S
 
 
 def test_quantity_question_answered_without_a_number_is_refused(hashing_index: Settings) -> None:
-    chain, _ = make_chain(hashing_index, ["Le réseau d'accueil est sous pression [1]."])
-    answer = chain.ask(QUESTION)
-    assert answer.refused
-    assert answer.refusal_reason == "a quantity was asked, the answer holds no number"
+    for rescue in (0.0, 1.5):  # off, or no sentence relevant enough to speak for the model
+        settings = hashing_index.model_copy(update={"figure_rescue": rescue})
+        chain, _ = make_chain(settings, ["Le réseau d'accueil est sous pression [1]."])
+        answer = chain.ask(QUESTION)
+        assert answer.refused
+        assert answer.refusal_reason == "a quantity was asked, the answer holds no number"
+
+
+def test_a_figure_the_model_overlooks_is_shown_in_the_documents_words(
+        hashing_index: Settings) -> None:
+    """The model finds no figure, but the most relevant sentence states one: that sentence
+    is quoted (the fallback), not refused."""
+    for reply in ("Le réseau d'accueil est sous pression [1].",
+                  load_prompts().message("fr", "refusal")):
+        chain, _ = make_chain(hashing_index, [reply])
+        _, passages, vector = chain.retrieve(QUESTION)
+        spans, scores = chain.relevance(passages, QUESTION, vector)
+        i, j = max(((i, j) for i in range(len(passages)) for j in range(len(spans[i]))),
+                   key=lambda ij: scores[ij[0]][ij[1]])
+        best = passages[i].chunk.text[slice(*spans[i][j])]
+        assert re.search(r"\d", best), "the test needs a best sentence with a figure"
+        answer = chain.ask(QUESTION)
+        assert not answer.refused and answer.fallback
+        assert "the most relevant sentence states a figure" in answer.check_problems[0]
+        assert best in answer.answer
+        assert answer.answer.startswith(load_prompts().message("fr", "fallback"))
+        assert answer.citations and answer.citations[0].doc == passages[i].doc
 
 
 def test_uncited_answer_is_attributed_to_the_passage_it_uses(hashing_index: Settings) -> None:
