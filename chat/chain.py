@@ -368,18 +368,19 @@ class Chain:
                 not figure_for_names(draft, own, names, standalone):
             unsupported = names  # "583 places" of closed centres in general, not of Bruges
         wrong_unit = unit_mismatch(standalone, draft, [texts[n - 1] for n in check.cited])
-        if asks_quantity(standalone) and (check.invented or unsupported) or wrong_unit:
+        # "combien de MENA …" answered "23 % des MENA": the passages hold a share, no count
+        share = share_for_count(standalone, draft)
+        if asks_quantity(standalone) and (check.invented or unsupported) or wrong_unit or share:
             result.refusal_reason = (
                 f"the answer's figure {', '.join(check.invented)} is in no passage"
                 if check.invented else
                 f"the cited passages give no figure for {', '.join(unsupported)}"
-                if unsupported else
+                if unsupported else "a count was asked, the answer gives only percentages"
+                if share else
                 f"the answer's figure {', '.join(wrong_unit)} is not the kind of figure asked"
             )
             yield from self._refuse(result, t0)
             return
-        if share_for_count(standalone, draft):
-            check.problems.append("a count was asked, the answer gives only percentages")
         if check.ok and not self.in_language(strip_markers(draft), lang):
             check.problems.append("answer not in the question's language")
         if check.ok:

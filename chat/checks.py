@@ -155,6 +155,10 @@ QUANTITY = re.compile(
 NOT_STATED = re.compile(
     r"\b(?:not (?:specified|mentioned|stated|given|provided)|no (?:information|mention)|"
     r"do(?:es)? not (?:say|mention|specify|provide|contain)|"
+    # "… does not include any specific countries"
+    r"do(?:es)? not (?:include|list|name) any (?:specific|particular)|"
+    r"(?:noemt|vermeldt|bevat) geen (?:specifieke|concrete)|"
+    r"ne (?:cite|nomme|énumère)\w* aucun\w* (?:pays|nom|liste)|"
     r"niet (?:vermeld|gespecificeerd|gegeven|genoemd|vermeldt|vernoemd)|"
     r"geen (?:informatie|vermelding)|noemen? niet|"
     r"ne (?:mentionne|précise|dit|contient|donne|fournit|spécifie|indique)\w* pas|"

@@ -145,6 +145,19 @@ def test_a_figure_the_model_overlooks_is_shown_in_the_documents_words(
         assert answer.citations and answer.citations[0].doc == passages[i].doc
 
 
+def test_a_count_answered_with_a_share_is_refused(hashing_index: Settings) -> None:
+    """The passages give a percentage of the asked group, not the count: no answer."""
+    q = "Combien de MENA ont disparu des centres de Fedasil ?"
+    chain, llm = make_chain(hashing_index, [])
+    _, passages, _ = chain.retrieve(q)
+    n, share = next((i, m.group(1)) for i, p in enumerate(passages, 1)
+                    if (m := re.search(r"(\d+) ?%", p.chunk.text)))
+    llm.replies.append(f"{share} % des MENA ont disparu [{n}].")
+    answer = chain.ask(q)
+    assert answer.refused, answer.check_problems
+    assert answer.refusal_reason == "a count was asked, the answer gives only percentages"
+
+
 def test_uncited_answer_is_attributed_to_the_passage_it_uses(hashing_index: Settings) -> None:
     chain, llm = make_chain(hashing_index, [])
     n, number, passages = _passage_with_a_figure(chain)
