@@ -23,3 +23,14 @@ def test_words_that_are_not_dates_and_quotes_stay() -> None:
     assert localise_months(text, "nl") == text
     assert localise_months("in mei 2023", "nl") == "in mei 2023"
     assert localise_months("May 2023", "de") == "May 2023"
+
+
+def test_seasons_before_a_year_follow_the_answers_language() -> None:
+    assert localise_months("De audit liep tot de summer van 2022 [1].", "nl") == \
+        "De audit liep tot de zomer van 2022 [1]."
+    assert localise_months("jusqu'à l'summer of 2022", "fr") == "jusqu'à l'été of 2022"
+    assert localise_months("until the zomer van 2022 and the été 2021", "en") == \
+        "until the summer van 2022 and the summer 2021"
+    # not before a year: a Dutch "spring" is a verb, an English "fall" too
+    text = "Hij spring over de muur. Prices fall in summer."
+    assert localise_months(text, "nl") == text and localise_months(text, "en") == text
