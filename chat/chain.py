@@ -34,7 +34,13 @@ from chat.checks import (
     tidy_draft,
     unit_mismatch,
 )
-from chat.evidence import Relevance, best_window, select_windows, sentence_scores
+from chat.evidence import (
+    LIST_ASKED,
+    Relevance,
+    best_window,
+    select_windows,
+    sentence_scores,
+)
 from chat.llm import ChatModel, LLMError
 from chat.localise import localise_months
 from chat.prompts import Prompts
@@ -299,7 +305,9 @@ class Chain:
 
         relevance = self.relevance(passages, standalone, vector)
         windows = select_windows([p.chunk.text for p in passages], relevance,
-                                 self.settings.passage_chars, self.settings.lead_passage_chars)
+                                 self.settings.passage_chars, self.settings.lead_passage_chars,
+                                 lists=self.settings.list_windows
+                                 and bool(LIST_ASKED.search(standalone)))
         texts = [p.chunk.text[s:e] for p, (s, e) in zip(passages, windows, strict=True)]
         titles = [self.manifest.title(p.doc, lang, p.doc) for p in passages]
         asked = self.manifest.without_names(standalone)  # "the 2022 statement" names a doc

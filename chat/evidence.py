@@ -17,6 +17,13 @@ from store.embedder import Embedder
 SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+(?=[\"'“«(]?[A-ZÀ-Ý0-9—•–-])")
 WORD = re.compile(r"\w{4,}", re.UNICODE)
 LEXICAL_WEIGHT = 0.02
+# a question that asks for several things ("Welke alternatieven …", "Quelles mesures …")
+LIST_ASKED = re.compile(r"\b(?:welke|wat zijn|noem\w*|quel(?:le)?s|what are|which|list)\b",
+                        re.IGNORECASE)
+# a sentence that enumerates: "de terugkeerhuizen, huisarrest, borg en elektronisch toezicht"
+LIST_LIKE = re.compile(r"(?:[^,;]+[,;]\s){2,}|:\s*$|[—•]\s")
+# how much a list question prefers an enumerating neighbour when a window grows
+LIST_BONUS = 0.1
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -39,11 +46,12 @@ def lexical_scores(text: str, spans: list[tuple[int, int]], probe: str) -> list[
 
 
 def grow_window(text: str, spans: list[tuple[int, int]], scores: Sequence[float],
-                max_chars: int) -> tuple[int, int]:
-    """Start at the best sentence; add the better neighbour while the window fits."""
+                max_chars: int, anchor: int | None = None) -> tuple[int, int]:
+    """Start at the best sentence (or `anchor`); add the better neighbour while it fits."""
     if not spans:
         return 0, min(len(text), max_chars)
-    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
+    best = anchor if anchor is not None else max(range(len(spans)),
+                                                 key=lambda i: (scores[i], -i))
     lo = hi = best
     while True:
         options = [c for c in (lo - 1, hi + 1) if 0 <= c < len(spans)
@@ -91,16 +99,25 @@ def sentence_scores(texts: Sequence[str], probe: str, query_vector: Sequence[flo
 
 
 def select_windows(texts: Sequence[str], relevance: Relevance, max_chars: int,
-                   lead_chars: int | None = None) -> list[tuple[int, int]]:
+                   lead_chars: int | None = None, lists: bool = False
+                   ) -> list[tuple[int, int]]:
     """One window per passage, grown around its most relevant sentence.
 
-    The best-ranked passage may get a longer window (`lead_chars`): it most often holds
-    the answer, and a list ("Het gaat hier onder meer over …") often stands one sentence
-    past the sentence that matches the question best.
+    The best-ranked passage may get a longer window (`lead_chars`). For a question that
+    asks for several things (`lists`), an enumerating sentence is preferred as the window
+    grows: the list ("Het gaat hier onder meer over de terugkeerhuizen, huisarrest, borg …")
+    often stands next to the sentence that matches the question best, and scores lower
+    than it because it names the items, not the question's words.
     """
     all_spans, scores = relevance
     limits = [lead_chars or max_chars] + [max_chars] * (len(texts) - 1)
-    return [
-        (0, len(t)) if len(t) <= limit else grow_window(t, sp, sc, limit)
-        for t, sp, sc, limit in zip(texts, all_spans, scores, limits, strict=True)
-    ]
+    windows = []
+    for t, sp, sc, limit in zip(texts, all_spans, scores, limits, strict=True):
+        if len(t) <= limit:
+            windows.append((0, len(t)))
+            continue
+        anchor = max(range(len(sp)), key=lambda i: (sc[i], -i)) if sp else None
+        grown = [v + LIST_BONUS if lists and LIST_LIKE.search(t[a:b]) else v
+                 for v, (a, b) in zip(sc, sp, strict=True)]
+        windows.append(grow_window(t, sp, grown, limit, anchor))
+    return windows

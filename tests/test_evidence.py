@@ -33,3 +33,20 @@ def test_the_best_passage_gets_the_longer_lead_window() -> None:
     assert 120 < end - start <= 260
     assert "huisarrest" in DETENTION[start:end]
     assert windows[1][1] - windows[1][0] <= 120
+
+
+def test_a_list_question_grows_the_window_towards_the_enumeration() -> None:
+    """The enumeration scores low (it names the items, not the question's words); a list
+    question still gets it next to the best sentence."""
+    text = ("Hiervoor wordt de haalbaarheid van alternatieven voor detentie onderzocht. "
+            "Het gaat hier onder meer over de terugkeerhuizen, huisarrest, borg en toezicht. "
+            "Er zal gezocht worden naar alternatieven voor detentie met effectieve terugkeer. "
+            "Deze alternatieven voor detentie worden geëvalueerd.")
+    spans = sentences(text)
+    scores = [0.72, 0.42, 0.75, 0.47]  # as the embedder scored them for nl-list-004
+    plain = select_windows([text], ([spans], [scores]), 170)
+    listed = select_windows([text], ([spans], [scores]), 170, lists=True)
+    for (start, end) in (plain[0], listed[0]):
+        assert "Er zal gezocht" in text[start:end]  # the best sentence stays
+    assert "huisarrest" not in text[slice(*plain[0])]
+    assert "huisarrest" in text[slice(*listed[0])]
