@@ -42,7 +42,7 @@ from chat.evidence import (
     sentence_scores,
 )
 from chat.llm import ChatModel, LLMError
-from chat.localise import localise_months
+from chat.localise import localise
 from chat.prompts import Prompts
 from chat.retrieve import Passage, Retriever
 from store.language import LANGUAGE_NAMES, LanguageDetector, conversation_language
@@ -392,7 +392,7 @@ class Chain:
         if check.ok and not self.in_language(strip_markers(draft), lang):
             check.problems.append("answer not in the question's language")
         if check.ok:
-            draft = localise_months(draft, lang)
+            draft = localise(draft, lang)
             if self.settings.translate_leaks:
                 draft = self.translate(result, draft, passages, standalone)
             result.answer = draft
@@ -518,7 +518,7 @@ class Chain:
         ranked = sorted(
             ((score + (QUOTE_CITED_BONUS if i + 1 in cited else 0.0), i, s, e)
              for i in own for (s, e), score in zip(spans[i], scores[i], strict=True)
-             if windows[i][0] <= s < windows[i][1]),
+             if windows[i][0] <= s < windows[i][1] and not FOOTNOTE.match(texts[i][s:e])),
             reverse=True,
         )
         if not ranked:
@@ -551,6 +551,9 @@ class Chain:
 
 QUOTE_CITED_BONUS = 0.03
 QUOTE_CHARS = 320
+# a footnote the PDF left between sentences ("24 Artikel 10 vreemdelingenwet.", "37 Voor een
+# overzicht … zie: http://…"): never quoted
+FOOTNOTE = re.compile(r"^\d{1,3}\s+(?:[A-ZÀ-Ý][^\n]{0,100}$|.*https?://)", re.DOTALL)
 LIST_LIMIT = 2  # a quoted list may run to twice the quote length
 QUOTE_TIE = 0.02  # score gap under which a second passage's sentence is quoted too
 # a sentence opening on a word that points back ("Deze brengt …", "Cette mesure …")

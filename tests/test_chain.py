@@ -526,3 +526,23 @@ def test_the_fallback_quotes_more_of_the_passage_than_an_answer_does() -> None:
     # never past the limit: a sentence that does not fit is skipped, a shorter one still fits
     assert _quote([text], spans, ranked, 60, most=4)[1] == (
         "Eén. De regionale diensten zijn VDAB, Forem en Actiris.")
+
+
+def test_a_footnote_between_sentences_is_never_quoted(hashing_index: Settings) -> None:
+    from chat.chain import FOOTNOTE
+
+    assert FOOTNOTE.match("24 Artikel 10 vreemdelingenwet.")
+    assert FOOTNOTE.match("37 Voor een overzicht zie: http://www.agii.be/nieuws")
+    for sentence in ("2015 was een recordjaar.", "3 829 demandeurs ont été accueillis.",
+                     "15 organisations ont protesté."):
+        assert not FOOTNOTE.match(sentence)
+    chain, _ = make_chain(hashing_index, [])
+    q = "Combien coûte un test ADN pour le regroupement familial ?"
+    _, passages, vector = chain.retrieve(q)
+    relevance = chain.relevance(passages, q, vector)
+    windows = [(0, len(p.chunk.text)) for p in passages]
+    quotes = chain.evidence(passages, windows, relevance, q, "fr", [], only_versions=True,
+                            limit=640, most=4)
+    assert quotes
+    for _, quote in quotes:
+        assert not any(FOOTNOTE.match(s) for s in re.split(r"(?<=[.!?])\s+", quote))

@@ -34,3 +34,19 @@ def test_seasons_before_a_year_follow_the_answers_language() -> None:
     # not before a year: a Dutch "spring" is a verb, an English "fall" too
     text = "Hij spring over de muur. Prices fall in summer."
     assert localise_months(text, "nl") == text and localise_months(text, "en") == text
+
+
+def test_country_names_follow_the_answers_language() -> None:
+    from chat.localise import localise
+
+    assert localise("De autoriteiten van Nederland, Frankrijk, Duitsland en Germany [3].",
+                    "nl") == "De autoriteiten van Nederland, Frankrijk en Duitsland [3]."
+    assert localise("Les autorités du Royaume-Uni et Germany, Syrië.", "fr") == \
+        "Les autorités du Royaume-Uni et Allemagne, Syrie."
+    assert localise("Most came from Syrië and Afghanistan; “Syrië” [1]", "en") == \
+        "Most came from Syria and Afghanistan; “Syrië” [1]"
+    assert localise("Afghanistan, Syria/Syrië, Irak and El Salvador [1].", "en") == \
+        "Afghanistan, Syria, Iraq and El Salvador [1]."
+    # first names and words that are also countries stay; months are still localised
+    assert localise("Maurice zei dat in May 2023 de man kwam.", "nl") == \
+        "Maurice zei dat in mei 2023 de man kwam."
