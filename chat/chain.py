@@ -15,6 +15,7 @@ from typing import Any
 
 from chat.checks import (
     SENTENCE_GAP,
+    YEAR,
     asked_names,
     asks_quantity,
     attribute,
@@ -38,6 +39,7 @@ from chat.evidence import (
     LIST_ASKED,
     Relevance,
     best_window,
+    favour_tables,
     select_windows,
     sentence_scores,
 )
@@ -304,6 +306,9 @@ class Chain:
             return
 
         relevance = self.relevance(passages, standalone, vector)
+        if self.settings.table_rows and asks_quantity(standalone):
+            relevance = favour_tables([p.chunk.text for p in passages], relevance,
+                                      YEAR.findall(self.manifest.without_names(standalone)))
         windows = select_windows([p.chunk.text for p in passages], relevance,
                                  self.settings.passage_chars, self.settings.lead_passage_chars,
                                  lists=self.settings.list_windows

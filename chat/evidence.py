@@ -98,6 +98,34 @@ def sentence_scores(texts: Sequence[str], probe: str, query_vector: Sequence[flo
     return all_spans, scores
 
 
+# a table the PDF flattened into one line: "2016 18 710 2017 19 688 2018 23 343 …"
+TABLE_ROW = re.compile(r"(?<!\d)(?:19|20)\d\d(?=[\s\u00a0]+\(?\d)")  # a year, then a figure
+# enough to make such a table the window's anchor: it names the figures, not the question
+TABLE_BONUS = 0.3
+
+
+def favour_tables(texts: Sequence[str], relevance: Relevance, years: Sequence[str]
+                  ) -> Relevance:
+    """Relevance with the flattened tables that hold an asked year ranked first.
+
+    "How many applications in 2019?" is answered by a row of a yearly table, which scores
+    low against the question (a table has no words); the sentence that scores best is
+    about asylum in general, and the window around it leaves the table out.
+    """
+    all_spans, scores = relevance
+    if not years:
+        return relevance
+    boosted = []
+    for text, spans, sc in zip(texts, all_spans, scores, strict=True):
+        row = []
+        for (a, b), v in zip(spans, sc, strict=True):
+            rows = TABLE_ROW.findall(text[a:b])
+            table = len(rows) >= 3 and any(y in rows for y in years)
+            row.append(v + TABLE_BONUS if table else v)
+        boosted.append(row)
+    return all_spans, boosted
+
+
 def select_windows(texts: Sequence[str], relevance: Relevance, max_chars: int,
                    lead_chars: int | None = None, lists: bool = False
                    ) -> list[tuple[int, int]]:

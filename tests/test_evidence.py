@@ -50,3 +50,25 @@ def test_a_list_question_grows_the_window_towards_the_enumeration() -> None:
         assert "Er zal gezocht" in text[start:end]  # the best sentence stays
     assert "huisarrest" not in text[slice(*plain[0])]
     assert "huisarrest" in text[slice(*listed[0])]
+
+
+def test_a_flattened_table_with_the_asked_year_anchors_the_window() -> None:
+    from chat.evidence import favour_tables
+
+    text = ("Het recht op asiel is een internationale verplichting van België. "
+            "Het aantal verzoeken steeg jaar na jaar tot de coronacrisis. "
+            "2016 18 710 2017 19 688 2018 23 343 2019 27 742 2020 11 144 "
+            "Een belangrijke factor is de secundaire migratie.")
+    spans = sentences(text)
+    scores = [0.69, 0.55, 0.45]  # a table has no words to match the question
+    relevance = ([spans], [scores])
+    assert len(spans) == 3  # the table runs into the sentence after it
+    plain = select_windows([text], relevance, 130)[0]
+    assert "27 742" not in text[slice(*plain)]
+    for years, found in ((["2019"], True), (["2021"], False), ([], False)):
+        window = select_windows([text], favour_tables([text], relevance, years), 130)[0]
+        assert ("27 742" in text[slice(*window)]) is found, years
+    # figures that are no yearly table ("20 000 Britanniques") are not favoured
+    other = "La Belgique compte 20 000 Britanniques. En 2019 il y en avait 18 000."
+    sp = sentences(other)
+    assert favour_tables([other], ([sp], [[0.5] * len(sp)]), ["2019"])[1] == [[0.5] * len(sp)]
