@@ -42,6 +42,7 @@ from chat.evidence import (
     favour_tables,
     select_windows,
     sentence_scores,
+    sentences,
 )
 from chat.llm import ChatModel, LLMError
 from chat.localise import localise
@@ -175,6 +176,12 @@ class Chain:
         ws, we = window
         qs, qe = best_window(text[ws:we], probe, 320)
         qs, qe = ws + qs, ws + qe
+        spans = sentences(text[qs:qe])  # a quote does not open on a footnote
+        skip = 0
+        while skip < len(spans) - 1 and FOOTNOTE.match(text[qs + spans[skip][0]:
+                                                            qs + spans[skip][1]]):
+            skip += 1
+        qs += spans[skip][0] if skip else 0
         meta = passage.chunk.meta
         span = OffsetMap.from_json(str(meta["offsets"])).original_span(qs, qe)
         return Citation(

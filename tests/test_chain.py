@@ -546,3 +546,14 @@ def test_a_footnote_between_sentences_is_never_quoted(hashing_index: Settings) -
     assert quotes
     for _, quote in quotes:
         assert not any(FOOTNOTE.match(s) for s in re.split(r"(?<=[.!?])\s+", quote))
+
+
+def test_a_citation_does_not_open_on_a_footnote(hashing_index: Settings) -> None:
+    chain, _ = make_chain(hashing_index, [])
+    _, passages, _ = chain.retrieve("Wat kosten de visumaanvragen en de DNA testen?")
+    passage = next(p for p in passages if "24 Artikel 10 vreemdelingenwet." in p.chunk.text)
+    start = passage.chunk.text.index("24 Artikel 10 vreemdelingenwet.")
+    citation = chain.cite(1, passage, (start, start + 300), "nl", "visumaanvragen kosten")
+    assert citation.quote.startswith("De visumaanvragen zelf kosten 180 euro")
+    original = " ".join(RAW[citation.doc][citation.start:citation.end].split())
+    assert original.startswith("De visumaanvragen")
