@@ -28,6 +28,7 @@ from chat.checks import (
     markers_in,
     missing_years,
     numbers_in,
+    repoint_markers,
     same_substance,
     says_not_stated,
     share_for_count,
@@ -240,8 +241,9 @@ class Chain:
         # sentences and list lines, with the white space between them kept as it was
         pieces = SENTENCE_GAP.split(draft)
         parts, gaps = pieces[::2], pieces[1::2] + [""]
-        if len(parts) == 1 and markers_in(draft):
-            return draft
+        parts = [repoint_markers(part, texts) for part in parts]
+        if len(parts) == 1 and markers_in(parts[0]):
+            return parts[0]
         out = []
         for sentence in parts:
             if markers_in(sentence) or len(sentence.split()) < 4:

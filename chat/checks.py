@@ -79,6 +79,31 @@ class CheckResult:
         return not self.problems
 
 
+def repoint_markers(sentence: str, passages: list[str]) -> str:
+    """The sentence citing the one passage that holds its figure, when it cites others.
+
+    "… coûte 200 euros par personne [2]": the model numbered the wrong passage, and the
+    reader who opens [2] finds no 200. When exactly one passage holds every figure the
+    cited ones lack, it is cited: instead of a single marker that holds none of the
+    sentence's figures, or next to several. Years are left out: too many passages hold them.
+    """
+    cited = [n for n in markers_in(sentence) if 1 <= n <= len(passages)]
+    figures = {f for f in numbers_in(strip_markers(sentence)) if not YEAR.fullmatch(f)}
+    held = [numbers_in(p, True) for p in passages]
+    missing = {f for f in figures if not any(f in held[n - 1] for n in cited)}
+    if not cited or not missing:
+        return sentence
+    holders = [n for n in range(1, len(passages) + 1) if missing <= held[n - 1]]
+    if len(holders) != 1:
+        return sentence
+    # one wrong marker is replaced; of several, the others may stand for words, not figures
+    keep = [n for n in cited if len(cited) > 1 or figures & held[n - 1]] + holders
+    body = MARKER.sub("", sentence).rstrip()
+    body = re.sub(r"\s+([.,;:!?])", r"\1", body)
+    end = len(body.rstrip(".!?"))
+    return body[:end].rstrip() + " " + "".join(f"[{n}]" for n in keep) + body[end:]
+
+
 def check_answer(answer: str, passages: list[str], question: str = "") -> CheckResult:
     """Markers must name given passages; numbers must occur in a cited passage.
 

@@ -255,3 +255,21 @@ def test_the_manifest_knows_the_words_that_name_documents() -> None:
     words = Manifest.load(CORPUS).name_words()
     assert {"bossuyt", "vluchtelingenwerk", "mahdi", "belgium", "belgique"} <= words
     assert "brugge" not in words and "fedasil" not in words
+
+
+def test_a_sentence_citing_the_wrong_passage_cites_the_one_with_its_figure() -> None:
+    from chat.checks import repoint_markers
+
+    passages = ["De visumaanvragen kosten 180 euro. De DNA testen kosten 200 euro per persoon.",
+                "Slechts weinig gezinsleden kunnen: 1. de partner 2. de kinderen.",
+                "Er waren 200 aanvragen in 2019, en 180 dossiers."]
+    assert repoint_markers("Le test ADN coûte 200 euros par personne [2].", passages[:2]) == \
+        "Le test ADN coûte 200 euros par personne [1]."
+    # a right marker, a figure in no passage, or several holders: left as written
+    for sentence in ("Le test coûte 200 euros [1].", "Il coûte 999 euros [2]."):
+        assert repoint_markers(sentence, passages[:2]) == sentence
+    assert repoint_markers("Le test coûte 200 euros [2].", passages) == \
+        "Le test coûte 200 euros [2]."
+    # of several markers, the others stay (they may stand for words): the holder is added
+    assert repoint_markers("Pour 2 enfants, 200 euros [2][3].", passages[:2] + ["Rien."]) == \
+        "Pour 2 enfants, 200 euros [2][3][1]."
