@@ -315,10 +315,11 @@ class Chain:
             return
 
         relevance = self.relevance(passages, standalone, vector)
+        chunks = [p.chunk.text for p in passages]
         if self.settings.table_rows and asks_quantity(standalone):
-            relevance = favour_tables([p.chunk.text for p in passages], relevance,
+            relevance = favour_tables(chunks, relevance,
                                       YEAR.findall(self.manifest.without_names(standalone)))
-        windows = select_windows([p.chunk.text for p in passages], relevance,
+        windows = select_windows(chunks, relevance,
                                  self.settings.passage_chars, self.settings.lead_passage_chars,
                                  lists=self.settings.list_windows
                                  and bool(LIST_ASKED.search(standalone)))
@@ -365,7 +366,7 @@ class Chain:
         if said_nothing or no_figure:
             reason = ("the model found no answer in the passages" if said_nothing
                       else "a quantity was asked, the answer holds no number")
-            if not (no_figure or said_nothing and asks_quantity(standalone)) or \
+            if not asks_quantity(standalone) or \
                     not self.figure_in_best_sentence(standalone, passages, relevance):
                 result.refusal_reason = reason
                 yield from self._refuse(result, t0)

@@ -341,6 +341,7 @@ SENTENCE_GAP = re.compile(r"((?<=[.!?])[ \t]+|[ \t]*\n\s*)")
 # a sentence or list line that was finished: it ends in punctuation, a closing quote or
 # bracket, or a citation marker
 FINISHED = re.compile(r"""(?:[.!?:;)\]”"»…]|\[\d+\])\s*$""")
+LETTER = re.compile(r"[^\W\d_]")
 
 
 def drop_unfinished(draft: str) -> str:
@@ -353,7 +354,7 @@ def drop_unfinished(draft: str) -> str:
     pieces = SENTENCE_GAP.split(ENUMERATION.sub(r"\1- ", draft.rstrip()))  # "3. " ends nothing
     if len(pieces) >= 3 and _unfinished(pieces[-1]):
         pieces = pieces[:-2]
-        while len(pieces) >= 3 and not re.search(r"[^\W\d_]", pieces[-1]):  # a bare "-"
+        while len(pieces) >= 3 and not LETTER.search(pieces[-1]):  # a bare "-"
             pieces = pieces[:-2]
     text = "".join(pieces).rstrip()
     if len(pieces) == 1 and _unfinished(text):
@@ -364,7 +365,7 @@ def drop_unfinished(draft: str) -> str:
 
 
 def _unfinished(piece: str) -> bool:
-    return not FINISHED.search(piece) or not re.search(r"[^\W\d_]", strip_markers(piece))
+    return not FINISHED.search(piece) or not LETTER.search(strip_markers(piece))
 
 
 ECHO_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)

@@ -151,21 +151,22 @@ class ReplayLLM:
 
     name = "replay"
 
-    def __init__(self, replies: Iterable[str] = (), piece_chars: int = 7) -> None:
+    PIECE = 7  # characters per "token": max_tokens of them are sent, as a server would
+
+    def __init__(self, replies: Iterable[str] = ()) -> None:
         self.replies: deque[str] = deque(replies)
         self.prompts: list[list[Message]] = []
         self.finish_reason: str | None = None
-        self._piece = piece_chars  # one "token"; max_tokens of them are sent, as a server would
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         self.prompts.append(messages)
         if not self.replies:
             raise LLMError("ReplayLLM has no reply queued for this call.")
         reply = self.replies.popleft()
-        limit = max_tokens * self._piece
+        limit = max_tokens * self.PIECE
         self.finish_reason = "length" if len(reply) > limit else "stop"
-        for i in range(0, min(len(reply), limit), self._piece):
-            yield reply[i : i + self._piece]
+        for i in range(0, min(len(reply), limit), self.PIECE):
+            yield reply[i : i + self.PIECE]
 
 
 def build_llm(settings: Settings) -> ChatModel:
