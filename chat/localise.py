@@ -115,7 +115,7 @@ def _translated(text: str, m: re.Match[str], name: str) -> str:
     Salvador")."""
     word = m.group(0)
     at = name.find(word)
-    if at >= 0 and text[m.start() - at : m.start() - at + len(name)] == name:
+    if 0 <= at <= m.start() and text[m.start() - at : m.start() - at + len(name)] == name:
         return word
     return name
 
