@@ -377,7 +377,7 @@ class Chain:
         draft = self.cite_sentences(draft, passages, texts)
 
         evidence = [f"{title} {text}" for title, text in zip(titles, texts, strict=True)]
-        check = check_answer(draft, evidence, question)
+        check = check_answer(draft, evidence)
         if rescued:
             check.problems = [rescued]
         result.check_problems = check.problems

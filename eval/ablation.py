@@ -21,8 +21,8 @@ from eval.metrics import Item, Result, summarise
 from eval.run import load_questions
 
 METRICS = ("answer_accuracy", "unanswerable_refused", "answerable_refused", "citation_accuracy",
-           "retrieval_hit_rate", "answer_language_accuracy", "grounding", "latency_p50",
-           "ttft_p50")
+           "retrieval_hit_rate", "answer_language_accuracy", "grounding", "numbers_grounded",
+           "latency_p50", "ttft_p50")
 # refusals and fallbacks decided by the checks on a finished draft
 CHECK_REASONS = re.compile(r"holds no number|is in no passage|give no figure|kind of figure")
 

@@ -94,6 +94,38 @@ def grounding(result: Result) -> tuple[int, int]:
     return grounded, total
 
 
+def cited_passages(result: Result) -> list[str]:
+    """The passages an answer cites, each with its document's title as the user sees it.
+
+    A citation stores its quote; the passage is the retrieved text of the same document that
+    holds the quote (the model read a window of it). A results file without retrieved texts
+    (another pipeline's) falls back to the quote itself.
+    """
+    out = []
+    for c in result.get("citations", []):
+        quote = _squash(c.get("quote", ""))[:80]
+        texts = [r.get("text", "") for r in result.get("retrieved", [])
+                 if r.get("doc") == c.get("doc") and quote and quote in _squash(r.get("text", ""))]
+        out.append(f"{c.get('title', '')} {' '.join(texts) or c.get('quote', '')}")
+    return out
+
+
+def numbers_grounded(result: Result) -> bool | None:
+    """Every number of the answer occurs in a passage it cites (None: no number to check).
+
+    The target of issue #6, answer by answer. Unlike `grounding` it reads the whole cited
+    passage, not only the quote, and it does not count names, which a translated answer
+    rightly writes differently ("Immigration Office" for "Dienst Vreemdelingenzaken"). A
+    number from the question alone does not count as grounded.
+    """
+    if result.get("refused"):
+        return None
+    numbers = numbers_in(re.sub(r"\[\d+(?:\s*,\s*\d+)*\]", "", result.get("answer", "")))
+    if not numbers:
+        return None
+    return numbers <= numbers_in(" ".join(cited_passages(result)), words=True)
+
+
 def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -133,6 +165,8 @@ def summarise(pairs: list[tuple[Item, Result]], retrieval_only: bool = False) ->
             r.get("answer_language", r.get("language")) == i.get("lang") for i, r in pairs
         ),
         "grounding": round(grounded / total, 4) if total else None,
+        "numbers_grounded": _rate(flag for flag in (numbers_grounded(r) for _, r in pairs)
+                                  if flag is not None),
         "latency_p50": percentile([r["latency_s"] for _, r in pairs], 50),
         "latency_p95": percentile([r["latency_s"] for _, r in pairs], 95),
         "ttft_p50": percentile([r["ttft_s"] for _, r in pairs if r.get("ttft_s") is not None],

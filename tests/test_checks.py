@@ -62,9 +62,13 @@ def test_invented_number_and_bad_marker_fail() -> None:
     assert any("1000" in p for p in result.problems)
 
 
-def test_numbers_from_the_question_are_allowed() -> None:
-    result = check_answer("In 2023 no figure is given [1].", ["Geen cijfers."], "En in 2023?")
-    assert result.ok
+def test_a_number_only_the_question_holds_is_not_grounded() -> None:
+    # "Ik begeleid een jongere die zegt dat hij 16 is …": the model made the user's 16 a rule
+    passage = "Daarom centraliseren we de identificatieprocedure en leeftijdsbepaling."
+    result = check_answer("De regering verandert de leeftijdsbepaling naar 16 jaar [1].",
+                          [passage])
+    assert result.invented == ["16"]
+    assert check_answer("De regering centraliseert de leeftijdsbepaling [1].", [passage]).ok
 
 
 def test_answer_without_marker_is_flagged() -> None:

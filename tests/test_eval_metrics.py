@@ -6,6 +6,7 @@ from eval.metrics import (
     citation_correct,
     fold,
     grounding,
+    numbers_grounded,
     group_hit,
     refusal_correct,
     retrieval_hit,
@@ -61,6 +62,19 @@ def test_grounding_counts_numbers_and_names_in_citations() -> None:
     bad = _result("Minister Francken counts 1000 requests [1].", docs=("d",),
                   quote="136 000 demandes")
     assert grounding(bad) == (0, 2)
+
+
+def test_numbers_grounded_reads_the_whole_cited_passage_and_its_title() -> None:
+    passage = "Fedasil opende 2 000 plaatsen. In totaal zijn er 35.000 opvangplaatsen."
+    cited = {"answer": "Volgens de nota van 2025 zijn er 35 000 plaatsen [1].", "refused": False,
+             "citations": [{"doc": "d", "quote": "Fedasil opende 2 000 plaatsen.",
+                            "title": "Beleidsnota 2025 (Van Bossuyt)"}],
+             "retrieved": [{"doc": "d", "text": passage}, {"doc": "e", "text": "Er zijn 16."}]}
+    assert numbers_grounded(cited) is True  # 35 000 is past the quote; 2025 is the title's
+    invented = dict(cited, answer="Er zijn 16 plaatsen [1].")
+    assert numbers_grounded(invented) is False  # 16 is only in a passage it does not cite
+    assert numbers_grounded(dict(cited, answer="Er zijn plaatsen [1].")) is None
+    assert numbers_grounded(dict(invented, refused=True)) is None
 
 
 def test_breakdown_groups_by_language_and_kind() -> None:
