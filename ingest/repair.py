@@ -37,9 +37,11 @@ _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"  # soft hyphen, zero-width c
 # which is already what we want (not making it a token keeps repair fast).
 _TOKEN = re.compile(
     r"(?P<hyphen>(?<=\S)[-\u00ad](?P<gap>[^\S\n]*)\n\s*)"
+    r"|(?P<note>(?<=[^\W\d_]{3}[.,;:)»”])\d{1,3}(?=\s)|(?<=[^\W\d_]{4})\d{1,3}(?=\s+[^\W\d_]))"
     rf"|(?P<invisible>(?:\s*[{_INVISIBLE}])+\s*)"
     r"|(?P<space>\s{2,}|[^\S ])"
 )
+_WORD_BEFORE = re.compile(r"[^\W\d_]+[.,;:)»”]?$")
 _CONJUNCTIONS = frozenset({"en", "of", "et", "ou", "and", "or", "tot", "à", "als", "noch"})
 _LONG_COMPOUND = 7  # letters in the word after "X-\nen": "migratiebeleid" yes, "welke" no
 _LETTERS_BEFORE = re.compile(r"[^\W\d_]+$")
@@ -90,6 +92,22 @@ def _hyphen_join(raw: str, m: re.Match[str]) -> str | None:
     return None
 
 
+def _is_note(raw: str, m: re.Match[str]) -> bool:
+    """A footnote reference the PDF glued to a word: "op te sluiten.46 Ze", "werken39 bij".
+
+    Only after a word of lower-case letters (not "Covid19", not "2,5") and, after a full stop,
+    not before a lower-case word ("art.3 de la loi" keeps its 3).
+    """
+    word = _WORD_BEFORE.search(raw, max(0, m.start() - 64), m.start())
+    if word is None:
+        return False
+    letters = word.group().rstrip(".,;:)»”")
+    if not (letters[1:] if letters != word.group() else letters).islower():
+        return False  # "Covid19"; a capital may open a sentence's last word: "Unie.9"
+    after = raw[m.end():].lstrip()
+    return not word.group().endswith(".") or not after[:1].islower()
+
+
 def _blank(c: str) -> bool:
     return c.isspace() or c in _INVISIBLE
 
@@ -107,7 +125,11 @@ def repair(raw: str, base: int = 0) -> tuple[str, OffsetMap]:
         out.add(raw[pos : m.start()], pos)
         pos = m.end()
         kind, found = m.lastgroup, m.group()
-        if kind == "space":
+        if kind == "note" and not _is_note(raw, m):
+            out.add(found, m.start())
+        elif kind == "note":
+            continue  # dropped: the number would be read as a figure of the sentence
+        elif kind == "space":
             out.add(" ", m.start())
         elif kind == "invisible":
             spaces = [i for i, c in enumerate(found) if c.isspace()]

@@ -133,7 +133,11 @@ def test_headings_are_not_chunk_text(corpus) -> None:  # noqa: ANN001
 
 
 def test_body_text_is_covered_by_chunks(corpus) -> None:  # noqa: ANN001
-    """Nothing but headings and running headers is left out of the chunks."""
+    """Nothing but headings, running headers and what repair drops is left out of the chunks.
+
+    Repair drops footnote references ("gezinnen.46 Ze"); one that ends a chunk lies between
+    two chunks' spans.
+    """
     for prefix, (raw, chunks) in corpus.items():
         covered = bytearray(len(raw))
         for c in chunks:
@@ -144,7 +148,10 @@ def test_body_text_is_covered_by_chunks(corpus) -> None:  # noqa: ANN001
         for start, end in split_paragraphs(raw):
             if is_heading(repair(raw[start:end])[0]):
                 continue
-            missing = [i for i in range(start, end) if not raw[i].isspace() and not covered[i]]
+            text, offsets = repair(raw[start:end], start)
+            kept = {offsets.original(i) for i in range(len(text))}
+            missing = [i for i in range(start, end)
+                       if not raw[i].isspace() and not covered[i] and i in kept]
             assert not missing, (prefix, raw[start:end][:80])
 
 

@@ -6,8 +6,8 @@ from eval.metrics import (
     citation_correct,
     fold,
     grounding,
-    numbers_grounded,
     group_hit,
+    numbers_grounded,
     refusal_correct,
     retrieval_hit,
 )

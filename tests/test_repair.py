@@ -159,3 +159,29 @@ def test_repair_is_deterministic_and_idempotent() -> None:
     first = repair(raw)
     assert repair(raw) == first
     assert repair(first[0])[0] == first[0]
+
+
+def test_footnote_references_glued_to_words_are_dropped() -> None:
+    # the memorandum's "325 organisaties … op te sluiten.46" made the model answer "46"
+    raw = ("325 organisaties hebben zich verzet tegen het opsluiten van gezinnen.46 \n"
+           "Ze hebben zich aangesloten. De voorbereidende werken39 bij die wet, het\n"
+           "terugnameakkoord.11    — Maak, de Unie.9 Middelen")
+    text, m = repair(raw)
+    assert text == ("325 organisaties hebben zich verzet tegen het opsluiten van gezinnen. "
+                    "Ze hebben zich aangesloten. De voorbereidende werken bij die wet, het "
+                    "terugnameakkoord. — Maak, de Unie. Middelen")
+    ze = text.index("Ze")
+    assert raw[m.original(ze):m.original(ze) + 2] == "Ze"  # citations still point right
+    # numbers that belong to the text stay
+    for kept in ("zie art.3 de la loi", "Covid19 vaccins", "in 2019 waren er 27 742 aanvragen",
+                 "punt 3. In 2020", "1.117,5 euro", "EU-27 landen"):
+        assert repair(kept)[0] == kept
+
+
+def test_the_memorandum_loses_its_footnote_references_and_nothing_else() -> None:
+    before = {d: raw_of(d) for d in ("000", "001", "002", "003", "004")}
+    digits = {d: sum(c.isdigit() for c in repair(raw)[0]) for d, raw in before.items()}
+    raw_digits = {d: sum(c.isdigit() for c in raw) for d, raw in before.items()}
+    for d in ("000", "001", "002", "004"):
+        assert digits[d] == raw_digits[d], d
+    assert 76 * 1 <= raw_digits["003"] - digits["003"] <= 76 * 2
