@@ -422,7 +422,8 @@ class Chain:
                 s, e = best_window(texts[0], standalone, 320)
                 quotes = [(1, texts[0][s:e])]
             shown = "\n\n".join(f"“{quote}” [{n}]" for n, quote in quotes)
-            result.answer = f"{self.prompts.message(lang, 'fallback')}\n\n{shown}"
+            intro = self.prompts.message(lang, "quoted" if rescued else "fallback")
+            result.answer = f"{intro}\n\n{shown}"
             cited = list(dict.fromkeys(n for n, _ in quotes))
         for n in cited:
             probe = " ".join(

@@ -24,8 +24,10 @@ TEMPLATES = {
     # an answer with words left in the passages' language, rewritten in the user's
     "translate": {"language_name", "words", "answer"},
 }
-MESSAGE_KEYS = {"refusal", "empty", "too_long", "foreign", "busy", "fallback", "sources", "error",
-                "compare_part"}
+# "fallback" when the checks rejected the model's answer, "quoted" when the model overlooked
+# a figure its best passage states: both then show the documents' own words
+MESSAGE_KEYS = {"refusal", "empty", "too_long", "foreign", "busy", "fallback", "quoted", "sources",
+                "error", "compare_part"}
 
 
 class PromptError(RuntimeError):
