@@ -229,6 +229,35 @@ def _answer_figures(question: str, answer: str) -> set[str]:
             if not YEAR.fullmatch(f)}
 
 
+PERIODS = {
+    "day": r"per dag|dagelijks\w*|par jour|journali\w*|per day|a day|daily",
+    "month": r"per maand|maandelijks\w*|par mois|mensuel\w*|per month|a month|monthly",
+    "year": r"per jaar|jaarlijks\w*|par an\b|annuel\w*|per year|a year|annual\w*|yearly",
+}
+
+
+def period_mismatch(question: str, answer: str, cited: list[str]) -> list[str]:
+    """The answer's figures when the passages give each of them for another period.
+
+    "Hoeveel bedraagt het leefloon per maand?" answered with "8,10 euro", which the passage
+    writes as "tussen 8,10 euro en 19,97 euro per dag" (the cost of a reception place).
+    """
+    asked = [p for p, pattern in PERIODS.items() if re.search(pattern, question, re.I)]
+    figures = _answer_figures(question, answer)
+    if len(asked) != 1 or not figures:
+        return []
+    text = " ".join(cited)
+    for figure in figures:
+        for m in NUMBER.finditer(text):
+            if normalise_number(m.group(0)) != figure:
+                continue
+            after = re.split(r"[.;!?](?:\s|$)", text[m.end():m.end() + 80])[0]
+            said = [p for p, pattern in PERIODS.items() if re.search(pattern, after, re.I)]
+            if not said or asked[0] in said:
+                return []  # this figure is given for the asked period, or for none
+    return sorted(figures)
+
+
 def unit_mismatch(question: str, answer: str, cited: list[str]) -> list[str]:
     """The answer's figures when none of them is of the kind asked (money, a percentage).
 
@@ -236,6 +265,9 @@ def unit_mismatch(question: str, answer: str, cited: list[str]) -> list[str]:
     near miss: the passages hold a figure, but not an amount. A figure passes when some
     cited passage writes it next to the asked unit.
     """
+    wrong_period = period_mismatch(question, answer, cited)
+    if wrong_period:
+        return wrong_period
     if MONEY_ASKED.search(question) and asks_quantity(question):
         near = MONEY_NEAR
     elif PERCENT_ASKED.search(question):

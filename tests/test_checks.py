@@ -9,6 +9,7 @@ from chat.checks import (
     markers_in,
     normalise_number,
     numbers_in,
+    period_mismatch,
     same_substance,
     strip_markers,
 )
@@ -277,3 +278,15 @@ def test_a_sentence_citing_the_wrong_passage_cites_the_one_with_its_figure() -> 
     # of several markers, the others stay (they may stand for words): the holder is added
     assert repoint_markers("Pour 2 enfants, 200 euros [2][3].", passages[:2] + ["Rien."]) == \
         "Pour 2 enfants, 200 euros [2][3][1]."
+
+
+def test_a_figure_given_for_another_period_is_not_the_one_asked() -> None:
+    question = "Hoeveel bedraagt het leefloon per maand voor een erkende vluchteling?"
+    day = ["Het Rekenhof stelde vast dat individuele opvang tussen 8,10 euro en 19,97 euro "
+           "per dag goedkoper is dan collectieve opvang."]
+    assert period_mismatch(question, "Het leefloon is 8,10 euro [1].", day) == ["8.10"]
+    month = ["Het leefloon bedraagt 1.263,17 euro per maand. Een verblijf kost 8 euro per dag."]
+    assert period_mismatch(question, "Het leefloon is 1.263,17 euro [1].", month) == []
+    # a figure given for no period, or a question asking for none, is not judged here
+    assert period_mismatch(question, "Het is 1.263,17 euro [1].", ["1.263,17 euro."]) == []
+    assert period_mismatch("Hoeveel kost het?", "8,10 euro [1].", day) == []
