@@ -558,3 +558,19 @@ def test_a_citation_does_not_open_on_a_footnote(hashing_index: Settings) -> None
     assert citation.quote.startswith("De visumaanvragen zelf kosten 180 euro")
     original = " ".join(RAW[citation.doc][citation.start:citation.end].split())
     assert original.startswith("De visumaanvragen")
+
+
+def test_a_number_the_user_typed_is_not_an_answer_the_passages_give(
+        hashing_index: Settings) -> None:
+    """The user's own 77 written back as a rule is in no passage: the documents' words are
+    shown instead (this once passed as an 'echo' of the question)."""
+    q = ("Ik begeleid een jongere die zegt dat hij 77 maanden in België woont. Wat verandert "
+         "de regering aan de leeftijdsbepaling van niet-begeleide minderjarigen?")
+    chain, _ = make_chain(hashing_index, ["De regering verandert de leeftijdsbepaling: wie 77 "
+                                          "maanden in België woont, is meerderjarig [1]."])
+    _, passages, _ = chain.retrieve(q)
+    assert not any(re.search(r"(?<![\d.,])77(?![\d.,])", p.chunk.text) for p in passages), \
+        "the test needs passages without 77"
+    answer = chain.ask(q)
+    assert answer.fallback and "number 77 is in no passage" in answer.check_problems
+    assert "meerderjarig [1]" not in answer.answer
