@@ -101,11 +101,13 @@ def cited_passages(result: Result) -> list[str]:
     holds the quote (the model read a window of it). A results file without retrieved texts
     (another pipeline's) falls back to the quote itself.
     """
+    retrieved = [(r.get("doc"), r.get("text", ""), _squash(r.get("text", "")))
+                 for r in result.get("retrieved", [])]
     out = []
     for c in result.get("citations", []):
         quote = _squash(c.get("quote", ""))[:80]
-        texts = [r.get("text", "") for r in result.get("retrieved", [])
-                 if r.get("doc") == c.get("doc") and quote and quote in _squash(r.get("text", ""))]
+        texts = [text for doc, text, squashed in retrieved
+                 if doc == c.get("doc") and quote and quote in squashed]
         out.append(f"{c.get('title', '')} {' '.join(texts) or c.get('quote', '')}")
     return out
 
@@ -120,7 +122,7 @@ def numbers_grounded(result: Result) -> bool | None:
     """
     if result.get("refused"):
         return None
-    numbers = numbers_in(re.sub(r"\[\d+(?:\s*,\s*\d+)*\]", "", result.get("answer", "")))
+    numbers = numbers_in(result.get("answer", ""))  # markers [n] are not numbers
     if not numbers:
         return None
     return numbers <= numbers_in(" ".join(cited_passages(result)), words=True)

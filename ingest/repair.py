@@ -107,8 +107,9 @@ def _is_note(raw: str, m: re.Match[str]) -> bool:
     if word is None:
         return False
     letters = word.group().rstrip(".,;:)»”")
-    if not (letters[1:] if letters != word.group() else letters).islower():
-        return False  # "Covid19"; a capital may open a sentence's last word: "Unie.9"
+    ends_sentence_part = letters != word.group()  # a capital may open it: "Unie.9"
+    if not (letters[1:] if ends_sentence_part else letters).islower():
+        return False  # "Covid19"
     after = raw[m.end():m.end() + 64].lstrip()
     return not word.group().endswith(".") or not after[:1].islower()
 
@@ -130,10 +131,9 @@ def repair(raw: str, base: int = 0) -> tuple[str, OffsetMap]:
         out.add(raw[pos : m.start()], pos)
         pos = m.end()
         kind, found = m.lastgroup, m.group()
-        if kind == "note" and not _is_note(raw, m):
-            out.add(found, m.start())
-        elif kind == "note":
-            continue  # dropped: the number would be read as a figure of the sentence
+        if kind == "note":
+            if not _is_note(raw, m):  # else dropped: it would be read as the sentence's figure
+                out.add(found, m.start())
         elif kind == "space":
             out.add(" ", m.start())
         elif kind == "invisible":
