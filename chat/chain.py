@@ -37,7 +37,9 @@ from chat.checks import (
     unit_mismatch,
 )
 from chat.evidence import (
+    ENUMERATES,
     LIST_ASKED,
+    PLURAL_ASKED,
     Relevance,
     best_window,
     favour_tables,
@@ -443,14 +445,19 @@ class Chain:
                 quotes += [(n, q) for n, q in self.evidence(
                     passages, windows, relevance, standalone, lang, cited, only_versions=True)
                     if passages[n - 1].doc in unheard]
-            for n, quote in quotes:
+            listed = self.enumeration(passages, relevance, standalone, lang, cited,
+                                      " ".join(q for _, q in quotes))
+            for n, quote in quotes + listed:
                 if quote in result.answer:
                     continue
                 result.answer = f"{result.answer}\n\n“{quote}” [{n}]"
                 if n not in cited:
                     cited.append(n)
-                    result.citations.append(self.cite(n, passages[n - 1], windows[n - 1],
-                                                      lang, quote))
+                    window = windows[n - 1]
+                    if listed and (n, quote) == listed[0]:
+                        window = (0, len(passages[n - 1].chunk.text))  # may lie outside it
+                    result.citations.append(self.cite(n, passages[n - 1], window, lang,
+                                                      quote))
         result.timings["total_s"] = round(time.perf_counter() - t0, 3)
         yield result
 
@@ -509,6 +516,46 @@ class Chain:
                 and not share_for_count(question, sentence)
                 and not missing_years(self.manifest.without_names(question), [sentence]))
 
+    def enumeration(self, passages: list[Passage], relevance: Relevance, question: str,
+                    lang: str, cited: list[int], shown: str) -> list[tuple[int, str]]:
+        """[(n, words)]: the sentence that lists what a "which …" question asks for.
+
+        The model reads the sentences around a list and paraphrases them, leaving the list
+        out ("alternatives to detention will be examined", not "return homes, house arrest,
+        bail"). The list itself scores low against the question because it names the items,
+        not the question's words, so it counts as relevant as the sentence before it, which
+        introduces it. Only the best-ranked passage and the cited ones, in the user's
+        language, and the whole passage, since the list often lies just past the window.
+        """
+        margin = self.settings.list_quote
+        if not margin or not PLURAL_ASKED.search(question):
+            return []
+        spans, scores = relevance
+        texts = [p.chunk.text for p in passages]
+        own = [i for i, p in enumerate(passages) if p.chunk.language == lang]
+        best = max((score for i in own for score in scores[i]), default=0.0)
+        ranked = []
+        for i in own:
+            if i and i + 1 not in cited:
+                continue
+            for j, (s, e) in enumerate(spans[i]):
+                sentence = texts[i][s:e]
+                if not ENUMERATES.search(sentence) or FOOTNOTE.match(sentence) or \
+                        sentence.strip() in shown:
+                    continue
+                before = texts[i][slice(*spans[i][j - 1])] if j else ""
+                intro = scores[i][j - 1] if before and not ENUMERATES.search(before) else 0.0
+                score = max(scores[i][j], intro)
+                if score >= best - margin:
+                    ranked.append((score, i, s, e, before.strip() in shown))
+        if not ranked:
+            return []
+        *top, seen = max(ranked)
+        # "Dit kan gaan om …" needs what it refers to, unless the quote above shows it
+        i, quote = _quote(texts, spans, [tuple(top)], QUOTE_CHARS, most=1, context=not seen,
+                          several=True)
+        return [(i + 1, quote)]
+
     def evidence(self, passages: list[Passage], windows: list[tuple[int, int]],
                  relevance: Relevance, question: str, lang: str, cited: list[int],
                  only_versions: bool = False, limit: int = 0, most: int = 2
@@ -544,7 +591,8 @@ class Chain:
             groups = [[r for r in ranked if passages[r[1]].doc == doc] for doc in named]
             found = [_quote(texts, spans, group, limit, most) for group in groups if group]
         else:
-            found = _quotes(texts, spans, ranked, limit, most)
+            found = _quotes(texts, spans, ranked, limit, most,
+                            bool(self.settings.list_quote and PLURAL_ASKED.search(question)))
         return [(i + 1, quote) for i, quote in found if quote]
 
     def _refuse(self, result: Answer, t0: float) -> Iterator[Answer]:
@@ -571,7 +619,12 @@ QUOTE_CHARS = 320
 # overzicht … zie: http://…"): never quoted
 FOOTNOTE = re.compile(r"^\d{1,3}\s+(?:[A-ZÀ-Ý][^\n]{0,100}$|.*https?://)", re.DOTALL)
 LIST_LIMIT = 2  # a quoted list may run to twice the quote length
+OPENS_LIST = re.compile(r"(?:[:;]|(?:^|\s)\d{1,2}[.)])$")  # "… suivantes:", "… naar voren: 1."
 QUOTE_TIE = 0.02  # score gap under which a second passage's sentence is quoted too
+# a sentence that adds one more item to the one before it
+ADDITIVE = re.compile(r"[\"'“«(]?(?:daarnaast|bovendien|verder|ook|tevens|de plus|en outre|"
+                      r"par ailleurs|également|in addition|moreover|furthermore|also)\b",
+                      re.IGNORECASE)
 # a sentence opening on a word that points back ("Deze brengt …", "Cette mesure …")
 ANAPHORA = re.compile(
     r"[\"'“«(]?(?:deze|dit|die|dat|dergelijke|hij|zij|ze|zo|daarom|daardoor|daarbij|hierbij|"
@@ -580,15 +633,17 @@ ANAPHORA = re.compile(
 
 
 def _quote(texts: list[str], spans: list[list[tuple[int, int]]],
-           ranked: list[tuple[float, int, int, int]], limit: int, most: int = 2
-           ) -> tuple[int, str]:
+           ranked: list[tuple[float, int, int, int]], limit: int, most: int = 2,
+           context: bool = True, several: bool = False) -> tuple[int, str]:
     """The best sentence, whole, and the next best of the same passage while they fit in
     `limit` (at most `most` sentences); a sentence that opens on "Deze"/"Cette"/"This" comes
-    with the one before it, which says what it refers to."""
+    with the one before it, which says what it refers to. For a question that asks for
+    `several` things, a sentence that adds to the quote ("Daarnaast …", "De plus …") too."""
     _, i, s, e = ranked[0]
     picked = [(s, e)]
     before = [sp for sp in spans[i] if sp[1] <= s]
-    if before and ANAPHORA.match(texts[i][s:e]) and e - before[-1][0] <= limit * 3 // 2:
+    if context and before and ANAPHORA.match(texts[i][s:e]) and \
+            e - before[-1][0] <= limit * 3 // 2:
         picked = [before[-1], (s, e)]  # what "Deze" points to is worth a longer quote
         limit = limit * 3 // 2
     else:
@@ -600,10 +655,15 @@ def _quote(texts: list[str], spans: list[list[tuple[int, int]]],
                 picked.append((s2, e2))
     picked.sort()
     text, cap = texts[i], limit
+    after = [sp for sp in spans[i] if sp[0] >= picked[-1][1]]
+    while several and after and ADDITIVE.match(text[slice(*after[0])]) and \
+            after[0][1] - picked[0][0] <= limit * 3 // 2:
+        picked.append(after.pop(0))
+        cap = max(cap, limit * 3 // 2)
     # "… sont les suivantes: — le respect du droit international;" says nothing without
     # the items it announces: a quote ending on a colon or semicolon goes on with the list
     after = [sp for sp in spans[i] if sp[0] >= picked[-1][1]]
-    while after and re.search(r"[:;]$", text[slice(*picked[-1])].strip()) and \
+    while after and OPENS_LIST.search(text[slice(*picked[-1])].strip()) and \
             after[0][1] - picked[0][0] <= LIST_LIMIT * limit:
         picked.append(after.pop(0))
         cap = LIST_LIMIT * limit
@@ -618,14 +678,14 @@ def _quote(texts: list[str], spans: list[list[tuple[int, int]]],
 
 
 def _quotes(texts: list[str], spans: list[list[tuple[int, int]]],
-            ranked: list[tuple[float, int, int, int]], limit: int, most: int = 2
-            ) -> list[tuple[int, str]]:
+            ranked: list[tuple[float, int, int, int]], limit: int, most: int = 2,
+            several: bool = False) -> list[tuple[int, str]]:
     """The best sentence(s); a runner-up from another passage when it scores as well.
 
     Two passages can tie for the question ("the network shrinks" / "hotels go first"); the
     reader then sees both, each cited, within the same length limit.
     """
-    first = _quote(texts, spans, ranked, limit, most)
+    first = _quote(texts, spans, ranked, limit, most, several=several)
     top = ranked[0][0]
     rival = next((r for r in ranked[1:] if r[1] != ranked[0][1]), None)
     if rival is None or top - rival[0] > QUOTE_TIE:

@@ -20,8 +20,15 @@ LEXICAL_WEIGHT = 0.02
 # a question that asks for several things ("Welke alternatieven …", "Quelles mesures …")
 LIST_ASKED = re.compile(r"\b(?:welke|wat zijn|noem\w*|quel(?:le)?s|what are|which|list)\b",
                         re.IGNORECASE)
+# ... in the plural: "welke alternatieven", "which groups", not "welke vorm", "which country"
+PLURAL_ASKED = re.compile(r"\b(?:wat zijn|noem\w*|quel(?:le)?s|what are|list)\b|"
+                          r"\b(?:welke|which)(?:\s+\w+){0,2}?\s+(?!(?:does|has|was|worden|werden|"
+                          r"hebben|kunnen|moeten|zullen)\b)\w{3,}(?:en|s|x)\b",
+                          re.IGNORECASE)
 # a sentence that enumerates: "de terugkeerhuizen, huisarrest, borg en elektronisch toezicht"
 LIST_LIKE = re.compile(r"(?:[^,;]+[,;]\s){2,}|:\s*$|[—•]\s")
+# ... or opens a numbered one: "Wij schuiven drie pistes naar voren: 1.", "(1) beter verzamelen"
+ENUMERATES = re.compile(LIST_LIKE.pattern + r"|\(\d{1,2}\)\s|(?:^|\s)\d{1,2}[.)]$")
 # how much a list question prefers an enumerating neighbour when a window grows
 LIST_BONUS = 0.1
 

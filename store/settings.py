@@ -193,6 +193,14 @@ class Settings(BaseSettings):
         "match the question, cited, from passages in the question's language (one per "
         "document in a comparison).",
     )
+    list_quote: float = Field(
+        0.2, description="For a question asking for several things, also quote the "
+        "sentence of the best or a cited passage (question's language) that enumerates them, "
+        "when it or the sentence introducing it is within this much of the best sentence's "
+        "relevance; 0 turns it off. The model paraphrases the sentences around a list and "
+        "leaves the list out ('terugkeerhuizen, huisarrest, borg en elektronisch toezicht'); "
+        "the list scores low against the question because it names the items.",
+    )
     translate_leaks: bool = Field(
         True, description="When the answer keeps words of a passage in another language "
         "('familierechtbanken' in an English answer), ask the model once more to rewrite it "

@@ -574,3 +574,59 @@ def test_a_number_the_user_typed_is_not_an_answer_the_passages_give(
     answer = chain.ask(q)
     assert answer.fallback and "number 77 is in no passage" in answer.check_problems
     assert "meerderjarig [1]" not in answer.answer
+
+
+THREE_WAYS = ("Via welke drie wegen wil Vluchtelingenwerk Vlaanderen mensen op de vlucht veilig "
+              "en legaal naar België laten komen?")
+
+
+def test_a_question_for_several_things_is_shown_the_list_the_passage_gives(
+        hashing_index: Settings) -> None:
+    """The model paraphrases the sentences around a list and leaves the list out: the
+    passage's own enumeration is quoted, whole, from the passage and cited to it."""
+    reply = "Vluchtelingenwerk pleit voor veilige en legale toegang [1]."
+    chain, _ = make_chain(hashing_index.model_copy(update={"list_quote": 1.0}), [reply])
+    answer = chain.ask(THREE_WAYS)
+    listed = next(q for q in re.findall(r"“(.+?)” \[(\d+)\]", answer.answer, re.S)
+                  if "1. Een coherent" in q[0])
+    assert all(f"{n}. Een" in listed[0] for n in (1, 2, 3)), listed
+    n = int(listed[1])
+    _, passages, _ = chain.retrieve(THREE_WAYS)
+    assert listed[0].removesuffix(" …") in passages[n - 1].chunk.text
+    assert n in {c.n for c in answer.citations}
+    # off, and for a question that asks for one thing: no list is added
+    for settings, q in ((hashing_index.model_copy(update={"list_quote": 0.0}), THREE_WAYS),
+                        (hashing_index.model_copy(update={"list_quote": 1.0}),
+                         THREE_WAYS.replace("welke drie wegen", "welke weg"))):
+        chain, _ = make_chain(settings, [reply])
+        assert "1. Een coherent" not in chain.ask(q).answer
+
+
+def test_which_questions_in_the_plural_ask_for_several_things() -> None:
+    from chat.evidence import PLURAL_ASKED
+
+    several = ["Welke alternatieven voor detentie worden onderzocht?", THREE_WAYS,
+               "Quelles mesures sont prévues ?", "Which vulnerable groups does it name?",
+               "Wat zijn de speerpunten van het actieplan?"]
+    one = ["Welke vorm van opvang wordt als eerste afgebouwd?", "Welk land stond op twee?",
+           "Quelle est la durée maximale ?", "Which law does the note change?"]
+    assert all(PLURAL_ASKED.search(q) for q in several)
+    assert not any(PLURAL_ASKED.search(q) for q in one)
+
+
+def test_a_quote_goes_on_with_a_numbered_list_and_with_what_adds_to_it() -> None:
+    from chat.chain import _quote
+
+    text = ("Wij schuiven drie pistes naar voren: 1. Een beleid rond visa 2. Hervestiging "
+            "3. Gezinshereniging. Het budget stijgt.")
+    spans = [sentences(text)]
+    _, quote = _quote([text], spans, [(0.9, 0, *spans[0][0])], QUOTE_CHARS)
+    assert quote.endswith("3. Gezinshereniging.") and "budget" not in quote
+    text = ("Wie Belg wil worden, moet een taaltest afleggen. Daarnaast mag men niet "
+            "afhankelijk zijn van het sociale stelsel. Het budget stijgt.")
+    spans = [sentences(text)]
+    best = [(0.9, 0, *spans[0][0])]
+    _, one = _quote([text], spans, best, QUOTE_CHARS)
+    assert one == "Wie Belg wil worden, moet een taaltest afleggen."
+    _, several = _quote([text], spans, best, QUOTE_CHARS, several=True)
+    assert several.endswith("afhankelijk zijn van het sociale stelsel.")
