@@ -20,6 +20,7 @@ from chat.checks import (
     asks_quantity,
     attribute,
     check_answer,
+    contradicts,
     drop_echoes,
     drop_unfinished,
     figure_for_names,
@@ -408,6 +409,8 @@ class Chain:
             return
         if check.ok and not self.in_language(strip_markers(draft), lang):
             check.problems.append("answer not in the question's language")
+        if check.ok and contradicts(draft, [texts[n - 1] for n in check.cited]):
+            check.problems.append("the answer says yes, the passage it cites says no")
         if check.ok:
             draft = localise(draft, lang)
             if self.settings.translate_leaks:

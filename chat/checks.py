@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from chat.evidence import sentences
+
 MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\]")
 # 136.000 / 136 000 / 136,000 / 1.117,5 / 13 % / 2025
 NUMBER = re.compile(
@@ -429,6 +431,28 @@ def drop_echoes(draft: str, sources: list[str]) -> str:
             kept.append(sentence + gap)
     out = "".join(kept).strip()
     return out if _echo_words(out) or numbers_in(strip_markers(out)) else ""
+
+
+YES = re.compile(r"^\W*(?:ja|oui|yes)\b", re.IGNORECASE)
+NEGATION = re.compile(r"\b(?:geen|géén|niet|nooit|ne|n['’]|pas|jamais|aucune?|not|no|never|"
+                      r"cannot)\b|n['’]t\b", re.IGNORECASE)
+
+
+def contradicts(answer: str, cited: list[str]) -> bool:
+    """The answer says yes where the cited passage's matching sentence says no.
+
+    "Krijgen zij nog opvang?" was answered "Ja, … krijgen nog opvang [1]" over a passage
+    saying "Zij … krijgen géén opvang": the model took the question's words for the answer.
+    A yes whose own sentence has no negation, against the passage sentence sharing most of
+    its words, which has one, is not shown.
+    """
+    first = SENTENCE_GAP.split(answer.strip(), maxsplit=1)[0]
+    if not YES.match(first) or NEGATION.search(first):
+        return False
+    words = _echo_words(first)
+    best = max(((len(_echo_words(text[s:e]) & words), text[s:e]) for text in cited
+                for s, e in sentences(text)), default=(0, ""))
+    return best[0] >= 3 and bool(NEGATION.search(best[1]))
 
 
 FOREIGN_WORD = re.compile(r"(?<![\w\[])([a-zà-ÿ][a-zà-ÿ'’-]{4,})(?!\w)")

@@ -630,3 +630,15 @@ def test_a_quote_goes_on_with_a_numbered_list_and_with_what_adds_to_it() -> None
     assert one == "Wie Belg wil worden, moet een taaltest afleggen."
     _, several = _quote([text], spans, best, QUOTE_CHARS, several=True)
     assert several.endswith("afhankelijk zijn van het sociale stelsel.")
+
+
+def test_a_yes_the_cited_passage_contradicts_is_not_shown(hashing_index: Settings) -> None:
+    q = "Krijgen asielzoekers die al bescherming genieten in een andere lidstaat nog opvang?"
+    chain, llm = make_chain(hashing_index, [])
+    _, passages, _ = chain.retrieve(q)
+    n = next(i for i, p in enumerate(passages, 1) if "géén opvang" in p.chunk.text)
+    llm.replies.append(f"Ja, wie al bescherming geniet in een andere lidstaat krijgt nog "
+                       f"opvang in België [{n}].")
+    answer = chain.ask(q)
+    assert answer.fallback and "krijgt nog opvang" not in answer.answer
+    assert "géén opvang" in answer.answer  # the documents' own words are shown instead

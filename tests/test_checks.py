@@ -290,3 +290,21 @@ def test_a_figure_given_for_another_period_is_not_the_one_asked() -> None:
     # a figure given for no period, or a question asking for none, is not judged here
     assert period_mismatch(question, "Het is 1.263,17 euro [1].", ["1.263,17 euro."]) == []
     assert period_mismatch("Hoeveel kost het?", "8,10 euro [1].", day) == []
+
+
+def test_a_yes_against_a_passage_that_says_no_is_a_contradiction() -> None:
+    from chat.checks import contradicts
+
+    passage = ("Verzoekers op wie de Dublin-regels van toepassing zijn, worden opgevangen in "
+               "sobere Dublincentra. Zij die al bescherming genieten in een andere lidstaat "
+               "krijgen géén opvang.")
+    yes = "Ja, zij die al bescherming genieten in een andere lidstaat krijgen nog opvang [1]."
+    assert contradicts(yes, [passage])
+    # a no, a yes that itself negates, a yes the passage supports, a yes about something else
+    assert not contradicts("Nee, zij die al bescherming genieten krijgen geen opvang [1].",
+                           [passage])
+    assert not contradicts("Ja, zij krijgen niet langer opvang in een andere lidstaat [1].",
+                           [passage])
+    assert not contradicts("Ja, verzoekers op wie de Dublin-regels van toepassing zijn, worden "
+                           "opgevangen in sobere Dublincentra [1].", [passage])
+    assert not contradicts("Yes, the budget grows [1].", [passage])
