@@ -519,6 +519,10 @@ class Chain:
                 and not share_for_count(question, sentence)
                 and not missing_years(self.manifest.without_names(question), [sentence]))
 
+    def asks_several(self, question: str) -> bool:
+        """The question asks for several things and list quotes are on (`list_quote`)."""
+        return bool(self.settings.list_quote and PLURAL_ASKED.search(question))
+
     def enumeration(self, passages: list[Passage], relevance: Relevance, question: str,
                     lang: str, cited: list[int], shown: str) -> list[tuple[int, str]]:
         """[(n, words)]: the sentence that lists what a "which …" question asks for.
@@ -530,8 +534,7 @@ class Chain:
         introduces it. Only the best-ranked passage and the cited ones, in the user's
         language, and the whole passage, since the list often lies just past the window.
         """
-        margin = self.settings.list_quote
-        if not margin or not PLURAL_ASKED.search(question):
+        if not self.asks_several(question):
             return []
         spans, scores = relevance
         texts = [p.chunk.text for p in passages]
@@ -549,7 +552,7 @@ class Chain:
                 before = texts[i][slice(*spans[i][j - 1])] if j else ""
                 intro = scores[i][j - 1] if before and not ENUMERATES.search(before) else 0.0
                 score = max(scores[i][j], intro)
-                if score >= best - margin:
+                if score >= best - self.settings.list_quote:
                     ranked.append((score, i, s, e, before.strip() in shown))
         if not ranked:
             return []
@@ -594,8 +597,7 @@ class Chain:
             groups = [[r for r in ranked if passages[r[1]].doc == doc] for doc in named]
             found = [_quote(texts, spans, group, limit, most) for group in groups if group]
         else:
-            found = _quotes(texts, spans, ranked, limit, most,
-                            bool(self.settings.list_quote and PLURAL_ASKED.search(question)))
+            found = _quotes(texts, spans, ranked, limit, most, self.asks_several(question))
         return [(i + 1, quote) for i, quote in found if quote]
 
     def _refuse(self, result: Answer, t0: float) -> Iterator[Answer]:
@@ -665,7 +667,6 @@ def _quote(texts: list[str], spans: list[list[tuple[int, int]]],
         cap = max(cap, limit * 3 // 2)
     # "… sont les suivantes: — le respect du droit international;" says nothing without
     # the items it announces: a quote ending on a colon or semicolon goes on with the list
-    after = [sp for sp in spans[i] if sp[0] >= picked[-1][1]]
     while after and OPENS_LIST.search(text[slice(*picked[-1])].strip()) and \
             after[0][1] - picked[0][0] <= LIST_LIMIT * limit:
         picked.append(after.pop(0))

@@ -18,10 +18,10 @@ SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+(?=[\"'“«(]?[A-ZÀ-Ý0-9—•�
 WORD = re.compile(r"\w{4,}", re.UNICODE)
 LEXICAL_WEIGHT = 0.02
 # a question that asks for several things ("Welke alternatieven …", "Quelles mesures …")
-LIST_ASKED = re.compile(r"\b(?:welke|wat zijn|noem\w*|quel(?:le)?s|what are|which|list)\b",
-                        re.IGNORECASE)
+_SEVERAL = r"wat zijn|noem\w*|quel(?:le)?s|what are|list"  # plural whatever follows
+LIST_ASKED = re.compile(rf"\b(?:welke|which|{_SEVERAL})\b", re.IGNORECASE)
 # ... in the plural: "welke alternatieven", "which groups", not "welke vorm", "which country"
-PLURAL_ASKED = re.compile(r"\b(?:wat zijn|noem\w*|quel(?:le)?s|what are|list)\b|"
+PLURAL_ASKED = re.compile(rf"\b(?:{_SEVERAL})\b|"
                           r"\b(?:welke|which)(?:\s+\w+){0,2}?\s+(?!(?:does|has|was|worden|werden|"
                           r"hebben|kunnen|moeten|zullen)\b)\w{3,}(?:en|s|x)\b",
                           re.IGNORECASE)
