@@ -10,8 +10,10 @@ compared across hosts (DESIGN.md measured 20-28 tokens/s for the default model).
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
+from chat.errors import KNOWN_ERRORS
 from chat.factory import quiet_libraries
 from chat.llm import build_llm
 from store.settings import Settings
@@ -27,16 +29,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=2)
     args = parser.parse_args(argv)
     quiet_libraries()
-    llm = build_llm(Settings())
-    for run in range(1, args.runs + 1):
-        start = time.perf_counter()
-        first, pieces = 0.0, 0
-        for _ in llm.stream(PROMPT, args.tokens):
-            first = first or time.perf_counter() - start
-            pieces += 1  # llama.cpp streams one token per piece
-        spent = time.perf_counter() - start - first
-        print(f"run {run}: first token {first:.2f} s, {pieces} tokens in {spent:.2f} s "
-              f"= {pieces / spent:.1f} tokens/s")
+    try:
+        llm = build_llm(Settings())
+        for run in range(1, args.runs + 1):
+            start = time.perf_counter()
+            first, pieces = 0.0, 0
+            for _ in llm.stream(PROMPT, args.tokens):
+                first = first or time.perf_counter() - start
+                pieces += 1  # llama.cpp streams one token per piece
+            spent = time.perf_counter() - start - first
+            print(f"run {run}: first token {first:.2f} s, {pieces} tokens in {spent:.2f} s "
+                  f"= {pieces / spent:.1f} tokens/s")
+    except KNOWN_ERRORS as exc:  # no model fetched, a broken file, a dead server: say so
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
