@@ -19,6 +19,7 @@ from chat.checks import (
     asked_names,
     asks_quantity,
     attribute,
+    borrowed_from,
     check_answer,
     contradicts,
     drop_echoes,
@@ -405,6 +406,16 @@ class Chain:
                 if share else
                 f"the answer's figure {', '.join(wrong_unit)} is not the kind of figure asked"
             )
+            yield from self._refuse(result, t0)
+            return
+        source = borrowed_from(draft, standalone, [
+            t if p.chunk.language == lang else None for p, t in zip(passages, texts,
+                                                                     strict=True)
+        ]) if check.ok else None
+        if source and passages[source - 1].similarity < self.settings.min_relevance:
+            result.refusal_reason = (
+                f"the answer's words come from passage [{source}], which is not about the "
+                f"question (similarity {passages[source - 1].similarity:.2f})")
             yield from self._refuse(result, t0)
             return
         if check.ok and not self.in_language(strip_markers(draft), lang):

@@ -490,3 +490,35 @@ def same_substance(before: str, after: str) -> bool:
     return (sorted(markers_in(after)) == sorted(markers_in(before))
             and numbers_in(after) == numbers_in(before)
             and 0.6 * len(before) <= len(after) <= 1.6 * len(before))
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:6] for w in re.findall(r"\w{4,}", text.lower()) if not w.isdigit()}
+
+
+def borrowed_from(answer: str, question: str, passages: list[str | None]) -> int | None:
+    """The uncited passage an answer sentence takes its own words from, if any.
+
+    "De openingsuren van Klein Kasteeltje zijn tussen acht uur 's morgens en zeven uur 's
+    avonds [1]": [1] is about Klein Kasteeltje, the hours come from [3], on MPs' access to
+    closed centres. Words the question already holds do not count; a sentence must add at
+    least three, at most half of them in what it cites, nearly all in one other passage.
+    Only meaningful when the answer and the passages share a language: a passage in
+    another language is None, and a sentence citing one is not judged.
+    """
+    asked = _stems(question)
+    held = [_stems(p or "") for p in passages]
+    for sentence in SENTENCE_GAP.split(answer)[::2]:
+        cited = [n for n in markers_in(sentence) if 1 <= n <= len(passages)]
+        novel = _stems(strip_markers(sentence)) - asked
+        if not cited or len(novel) < 3 or any(passages[n - 1] is None for n in cited):
+            continue
+        in_cited = len(novel & set().union(*(held[n - 1] for n in cited))) / len(novel)
+        others = [(len(novel & held[n - 1]) / len(novel), n)
+                  for n in range(1, len(passages) + 1) if n not in cited]
+        if in_cited > 0.5 or not others:
+            continue
+        share, n = max(others)
+        if share >= 0.8:
+            return n
+    return None

@@ -642,3 +642,29 @@ def test_a_yes_the_cited_passage_contradicts_is_not_shown(hashing_index: Setting
     answer = chain.ask(q)
     assert answer.fallback and "krijgt nog opvang" not in answer.answer
     assert "géén opvang" in answer.answer  # the documents' own words are shown instead
+
+
+def test_an_answer_taken_from_an_off_topic_passage_is_refused(hashing_index: Settings) -> None:
+    """The words of the answer come from a retrieved passage that is not about the question
+    (MPs' visiting hours of closed centres for the opening hours of Klein Kasteeltje),
+    while it cites the on-topic one: refused, not shown."""
+    q = "Wat zijn de openingsuren van het aanmeldcentrum Klein Kasteeltje?"
+    chain, llm = make_chain(hashing_index, [])
+    _, passages, _ = chain.retrieve(q)
+    dutch = sorted((i for i, p in enumerate(passages, 1) if p.chunk.language == "nl"),
+                   key=lambda i: -passages[i - 1].similarity)
+    on, off = dutch[0], dutch[-1]  # the best and the least related passage
+    low, high = passages[off - 1].similarity, passages[on - 1].similarity
+    assert low < high, "the test needs an on-topic and an off-topic passage"
+    # the threshold between the two: what the real embedder gives (0.31 against 0.52)
+    chain, llm = make_chain(hashing_index.model_copy(update={"min_relevance": (low + high) / 2}),
+                            [])
+    words = [w for w in re.findall(r"[a-z]{5,}", passages[off - 1].chunk.text)
+             if w not in passages[on - 1].chunk.text and w not in q.lower()][:6]
+    draft = f"De openingsuren van Klein Kasteeltje zijn: {' '.join(words)} [{on}]."
+    llm.replies.append(draft)
+    answer = chain.ask(q)
+    assert answer.refused and f"passage [{off}]" in answer.refusal_reason
+    # the same sentence citing the passage it comes from is judged on its own merits
+    llm.replies.append(draft.replace(f"[{on}]", f"[{off}]"))
+    assert "passage [" not in chain.ask(q).refusal_reason

@@ -2,6 +2,7 @@
 
 from chat.checks import (
     asks_quantity,
+    borrowed_from,
     check_answer,
     drop_echoes,
     figure_for_years,
@@ -308,3 +309,20 @@ def test_a_yes_against_a_passage_that_says_no_is_a_contradiction() -> None:
     assert not contradicts("Ja, verzoekers op wie de Dublin-regels van toepassing zijn, worden "
                            "opgevangen in sobere Dublincentra [1].", [passage])
     assert not contradicts("Yes, the budget grows [1].", [passage])
+
+
+def test_words_borrowed_from_an_uncited_passage_are_found() -> None:
+    passages = [
+        "Het Klein Kasteeltje is een aanmeldcentrum dat in de toekomst zal verhuizen.",
+        "Leden van de Kamer hebben tussen acht uur 's morgens en zeven uur 's avonds "
+        "toegang tot de gesloten centra.",
+    ]
+    q = "Wat zijn de openingsuren van het aanmeldcentrum Klein Kasteeltje?"
+    borrowed = ("De openingsuren van het aanmeldcentrum Klein Kasteeltje zijn tussen acht uur "
+                "'s morgens en zeven uur 's avonds [1].")
+    assert borrowed_from(borrowed, q, passages) == 2
+    assert borrowed_from(borrowed.replace("[1]", "[2]"), q, passages) is None
+    # a sentence that cites a passage in another language is not judged
+    assert borrowed_from(borrowed, q, [None, passages[1]]) is None
+    own = "Het Klein Kasteeltje zal in de toekomst verhuizen [1]."
+    assert borrowed_from(own, q, passages) is None
