@@ -21,6 +21,7 @@ from chat.checks import (
     attribute,
     borrowed_from,
     check_answer,
+    content_words,
     contradicts,
     drop_echoes,
     drop_unfinished,
@@ -167,8 +168,8 @@ class Chain:
         too_long = len(rewritten) > 3 * len(joined) + 40
         added_nothing = len(rewritten.split()) <= len(question.split()) + 2
         # "Et pour le trafic ?" rewritten as the previous question, without "trafic"
-        new_words = _content_words(question) - _content_words(" ".join(previous))
-        lost_words = bool(new_words - _content_words(rewritten))
+        new_words = content_words(question) - content_words(" ".join(previous))
+        lost_words = bool(new_words - content_words(rewritten))
         # "In Nederland was het … 4 %." answers instead of asking: it would search for
         # the previous answer's figure
         statement = not rewritten.rstrip().endswith("?")
@@ -720,11 +721,6 @@ def _is_refusal(draft: str, refusal: str) -> bool:
 def _says_nothing(draft: str, refusal: str) -> bool:
     """The model's refusal sentence, or its own words for "the passages do not say"."""
     return _is_refusal(draft, refusal) or says_not_stated(draft)
-
-
-def _content_words(text: str) -> set[str]:
-    """Words of four letters or more, lower-cased and cut to a stem-like prefix."""
-    return {w[:6] for w in re.findall(r"\w{4,}", text.lower()) if not w.isdigit()}
 
 
 def _merge(first: list[Passage], second: list[Passage], k: int) -> list[Passage]:

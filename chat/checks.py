@@ -492,7 +492,8 @@ def same_substance(before: str, after: str) -> bool:
             and 0.6 * len(before) <= len(after) <= 1.6 * len(before))
 
 
-def _stems(text: str) -> set[str]:
+def content_words(text: str) -> set[str]:
+    """Words of four letters or more, lower-cased and cut to a stem-like prefix."""
     return {w[:6] for w in re.findall(r"\w{4,}", text.lower()) if not w.isdigit()}
 
 
@@ -506,11 +507,11 @@ def borrowed_from(answer: str, question: str, passages: list[str | None]) -> int
     Only meaningful when the answer and the passages share a language: a passage in
     another language is None, and a sentence citing one is not judged.
     """
-    asked = _stems(question)
-    held = [_stems(p or "") for p in passages]
+    asked = content_words(question)
+    held = [content_words(p or "") for p in passages]
     for sentence in SENTENCE_GAP.split(answer)[::2]:
         cited = [n for n in markers_in(sentence) if 1 <= n <= len(passages)]
-        novel = _stems(strip_markers(sentence)) - asked
+        novel = content_words(strip_markers(sentence)) - asked
         if not cited or len(novel) < 3 or any(passages[n - 1] is None for n in cited):
             continue
         in_cited = len(novel & set().union(*(held[n - 1] for n in cited))) / len(novel)
