@@ -25,6 +25,7 @@ from chat.checks import (
     contradicts,
     drop_echoes,
     drop_unfinished,
+    faithful_translation,
     figure_for_names,
     figure_for_years,
     foreign_words,
@@ -473,6 +474,9 @@ class Chain:
                         window = (0, len(passages[n - 1].chunk.text))  # may lie outside it
                     result.citations.append(self.cite(n, passages[n - 1], window, lang,
                                                       quote))
+            if not quotes and not listed and self.settings.translate_quote:
+                self.add_translated_quote(result, passages, windows, relevance, standalone,
+                                          cited)
         result.timings["total_s"] = round(time.perf_counter() - t0, 3)
         yield result
 
@@ -502,6 +506,46 @@ class Chain:
             result.translated = [w for w in words if w not in left]
             return rewrite
         return draft
+
+    def add_translated_quote(self, result: Answer, passages: list[Passage],
+                             windows: list[tuple[int, int]], relevance: Relevance,
+                             question: str, cited: list[int]) -> None:
+        """Append the best passage sentence, translated, when none is in the user's language.
+
+        An English reader of the Dutch and French notes gets no quote in their language, and
+        the small model's paraphrase drops what it cannot translate ("uitzonderingsprocedure",
+        "Statbel" in a list). Translating one sentence is the easiest task for it; the
+        translation is shown, labelled, only when it keeps every figure and reads in the
+        user's language. The citation keeps the original words and their place in the file.
+        """
+        lang = result.language
+        found = self.enumeration(passages, relevance, question, lang, cited, "",
+                                 only_versions=True) or self.evidence(
+            passages, windows, relevance, question, lang, cited, only_versions=True, most=1)
+        if not found:
+            return
+        n, quote = found[0]
+        source = passages[n - 1].chunk.language
+        if source == lang or source not in LANGUAGE_NAMES:
+            return
+        t0 = time.perf_counter()
+        messages = self.prompts.template(lang, "translate_quote").render(
+            language_name=LANGUAGE_NAMES[lang], source_name=LANGUAGE_NAMES[source], text=quote)
+        try:
+            text = "".join(self.llm.stream(messages, self.settings.llm_max_tokens))
+        except LLMError:
+            return
+        result.timings["quote_translate_s"] = round(time.perf_counter() - t0, 3)
+        text = text.strip().strip("“”\"«» ").strip()
+        if not faithful_translation(quote, text) or not self.in_language(text, lang):
+            return
+        label = self.prompts.message(lang, "translated")
+        result.answer = f"{result.answer}\n\n{label} “{text}” [{n}]"
+        if n not in cited:
+            cited.append(n)
+            result.citations.append(self.cite(n, passages[n - 1],
+                                              (0, len(passages[n - 1].chunk.text)), lang,
+                                              quote))
 
     def relevance(self, passages: list[Passage], question: str, vector: list[float]
                   ) -> Relevance:
@@ -536,7 +580,8 @@ class Chain:
         return bool(self.settings.list_quote and PLURAL_ASKED.search(question))
 
     def enumeration(self, passages: list[Passage], relevance: Relevance, question: str,
-                    lang: str, cited: list[int], shown: str) -> list[tuple[int, str]]:
+                    lang: str, cited: list[int], shown: str, only_versions: bool = False
+                    ) -> list[tuple[int, str]]:
         """[(n, words)]: the sentence that lists what a "which …" question asks for.
 
         The model reads the sentences around a list and paraphrases them, leaving the list
@@ -545,12 +590,14 @@ class Chain:
         not the question's words, so it counts as relevant as the sentence before it, which
         introduces it. Only the best-ranked passage and the cited ones, in the user's
         language, and the whole passage, since the list often lies just past the window.
+        With `only_versions`, a document with no version in the user's language counts too.
         """
         if not self.asks_several(question):
             return []
         spans, scores = relevance
         texts = [p.chunk.text for p in passages]
-        own = [i for i, p in enumerate(passages) if p.chunk.language == lang]
+        own = [i for i, p in enumerate(passages) if p.chunk.language == lang or (
+            only_versions and lang not in self.retriever.languages_of(p.doc))]
         best = max((score for i in own for score in scores[i]), default=0.0)
         ranked = []
         for i in own:

@@ -492,6 +492,17 @@ def same_substance(before: str, after: str) -> bool:
             and 0.6 * len(before) <= len(after) <= 1.6 * len(before))
 
 
+def faithful_translation(original: str, translation: str) -> bool:
+    """A translation keeps every figure of the original, adds none, and is about as long.
+
+    Markers and quotes are refused: the model was asked for the translation only.
+    """
+    if not translation or markers_in(translation) or "\n\n" in translation.strip():
+        return False
+    return (numbers_in(translation, words=True) == numbers_in(original, words=True)
+            and 0.5 * len(original) <= len(translation) <= 1.8 * len(original))
+
+
 def content_words(text: str) -> set[str]:
     """Words of four letters or more, lower-cased and cut to a stem-like prefix."""
     return {w[:6] for w in re.findall(r"\w{4,}", text.lower()) if not w.isdigit()}

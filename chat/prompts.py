@@ -23,11 +23,13 @@ TEMPLATES = {
     "compare": {"language_name", "refusal", "passages", "question", "first", "second"},
     # an answer with words left in the passages' language, rewritten in the user's
     "translate": {"language_name", "words", "answer"},
+    # the best passage sentence for a reader whose language the document lacks
+    "translate_quote": {"language_name", "source_name", "text"},
 }
 # "fallback" when the checks rejected the model's answer, "quoted" when the model overlooked
 # a figure its best passage states: both then show the documents' own words
 MESSAGE_KEYS = {"refusal", "empty", "too_long", "foreign", "busy", "fallback", "quoted", "sources",
-                "error", "compare_part"}
+                "error", "compare_part", "translated"}
 
 
 class PromptError(RuntimeError):

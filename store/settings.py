@@ -206,6 +206,12 @@ class Settings(BaseSettings):
         "('familierechtbanken' in an English answer), ask the model once more to rewrite it "
         "in the user's language; the rewrite is kept only with the same figures and citations.",
     )
+    translate_quote: bool = Field(
+        True, description="When no given passage is in the user's language (an English "
+        "question on the Dutch and French notes), append the best passage sentence "
+        "translated by one more short call, labelled as a machine translation; shown only "
+        "when it keeps every figure.",
+    )
     followup_sources: bool = Field(
         True, description="A follow-up also searches with the previous question, so the "
         "passages of the previous answer stay in play.",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from chat.chain import QUOTE_CHARS, QuestionError
+from chat.checks import numbers_in
 from chat.evidence import sentences
 from chat.prompts import load_prompts
 from store.settings import Settings
@@ -668,3 +669,47 @@ def test_an_answer_taken_from_an_off_topic_passage_is_refused(hashing_index: Set
     # the same sentence citing the passage it comes from is judged on its own merits
     llm.replies.append(draft.replace(f"[{on}]", f"[{off}]"))
     assert "passage [" not in chain.ask(q).refusal_reason
+
+
+def test_a_reader_whose_language_no_passage_has_gets_the_best_sentence_translated(
+        hashing_index: Settings) -> None:
+    """An English question answered from Dutch and French passages: the best sentence is
+    translated by one more call, labelled, and cited with its original words; a translation
+    that loses a figure is not shown."""
+    from chat.chain import Answer
+
+    question = "Hoeveel plaatsen telt het opvangnetwerk van Fedasil?"
+    chain, llm = make_chain(hashing_index, [])
+    _, passages, vector = chain.retrieve(question)
+    passages = [p for p in passages if p.chunk.language != "en"][:3]
+    windows = [(0, len(p.chunk.text)) for p in passages]
+    relevance = chain.relevance(passages, question, vector)
+    [(n, quote)] = chain.evidence(passages, windows, relevance, question, "en", [],
+                                  only_versions=True, most=1)
+    figures = sorted(numbers_in(quote))
+    words = ("The reception network of the agency counts these places for people who "
+             "asked for protection in the country, according to the note ")
+    english = (words * (len(quote) // len(words) + 1))[: len(quote) - 30].strip()
+    translation = f"{english} {' and '.join(figures)}.".replace("  ", " ")
+    label = chain.prompts.message("en", "translated")
+
+    result = Answer(question=question, language="en", answer="The network is large [1].")
+    llm.replies.append(translation)
+    chain.add_translated_quote(result, passages, windows, relevance, question, [1])
+    assert result.answer == f"The network is large [1].\n\n{label} “{translation}” [{n}]"
+    source = {"nl": "Dutch", "fr": "French"}[passages[n - 1].chunk.language]
+    assert source in llm.prompts[-1][0]["content"] and quote in llm.prompts[-1][1]["content"]
+    if n != 1:  # a passage the answer did not cite is cited now, in its own words
+        [citation] = [c for c in result.citations if c.n == n]
+        assert citation.language == passages[n - 1].chunk.language
+        original = " ".join(RAW[citation.doc][citation.start:citation.end].split())
+        assert " ".join(quote.split())[:30] in original
+
+    lost = Answer(question=question, language="en", answer="The network is large [1].")
+    llm.replies.append(translation.replace(".", " in 2099."))  # a figure it does not hold
+    chain.add_translated_quote(lost, passages, windows, relevance, question, [1])
+    assert lost.answer == "The network is large [1]." and not llm.replies
+    # a reader whose language the passages have: no call at all
+    dutch = Answer(question=question, language=passages[n - 1].chunk.language, answer="…")
+    chain.add_translated_quote(dutch, passages, windows, relevance, question, [1])
+    assert dutch.answer == "…" and len(llm.prompts) == 2

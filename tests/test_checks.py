@@ -5,6 +5,7 @@ from chat.checks import (
     borrowed_from,
     check_answer,
     drop_echoes,
+    faithful_translation,
     figure_for_years,
     foreign_words,
     markers_in,
@@ -326,3 +327,15 @@ def test_words_borrowed_from_an_uncited_passage_are_found() -> None:
     assert borrowed_from(borrowed, q, [None, passages[1]]) is None
     own = "Het Klein Kasteeltje zal in de toekomst verhuizen [1]."
     assert borrowed_from(own, q, passages) is None
+
+
+def test_a_translation_that_loses_or_adds_a_figure_is_not_faithful() -> None:
+    original = ("Hongarije keurde in juni 2018 een wet goed waarbij activisten tot 12 maanden "
+                "cel riskeren.")
+    good = "Hungary passed a law in June 2018 under which activists risk up to 12 months in jail."
+    assert faithful_translation(original, good)
+    assert not faithful_translation(original, good.replace("12 months", "a year"))  # lost
+    assert not faithful_translation(original, good.replace("2018", "2018 and 2019"))  # added
+    assert not faithful_translation(original, good + " [1]")  # a marker: not a translation
+    assert not faithful_translation(original, "Hungary, June 2018, 12.")  # a summary
+    assert not faithful_translation(original, "")
