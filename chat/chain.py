@@ -474,7 +474,7 @@ class Chain:
                         window = (0, len(passages[n - 1].chunk.text))  # may lie outside it
                     result.citations.append(self.cite(n, passages[n - 1], window, lang,
                                                       quote))
-            if not quotes and not listed and self.settings.translate_quote:
+            if not quotes and not listed and lang in self.settings.translate_quote:
                 self.add_translated_quote(result, passages, windows, relevance, standalone,
                                           cited)
         result.timings["total_s"] = round(time.perf_counter() - t0, 3)

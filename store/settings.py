@@ -206,11 +206,13 @@ class Settings(BaseSettings):
         "('familierechtbanken' in an English answer), ask the model once more to rewrite it "
         "in the user's language; the rewrite is kept only with the same figures and citations.",
     )
-    translate_quote: bool = Field(
-        True, description="When no given passage is in the user's language (an English "
-        "question on the Dutch and French notes), append the best passage sentence "
-        "translated by one more short call, labelled as a machine translation; shown only "
-        "when it keeps every figure.",
+    translate_quote: list[Literal["nl", "fr", "en"]] = Field(
+        ["en"], description="Readers in these languages, when no given passage is in their "
+        "language (an English question on the Dutch and French notes), also see the best "
+        "passage sentence translated by one more short call, labelled as a machine "
+        "translation; shown only when it keeps every figure. [] turns it off. Not nl/fr: "
+        "the 1.5B model's translations into them garbled the meaning (measured, see "
+        "eval/results/ablation/README.md).",
     )
     followup_sources: bool = Field(
         True, description="A follow-up also searches with the previous question, so the "

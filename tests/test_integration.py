@@ -114,3 +114,20 @@ def test_the_real_model_translates_words_left_in_a_passage_language(chain) -> No
     assert result.translated == ["familierechtbanken"], out
     assert "familierechtbank" not in out.lower()
     assert f"[{n}]" in out and "2017" in out
+
+
+def test_an_english_reader_of_a_dutch_document_sees_its_sentence_translated(chain) -> None:  # noqa: ANN001
+    """The real model translates the memorandum's (Dutch only) best sentence for an English
+    question: labelled, in English, cited with the Dutch original."""
+    question = ("According to the Vluchtelingenwerk memorandum, how much does a visa "
+                "application for family reunification cost?")
+    answer = chain.ask(question)
+    label = chain.prompts.message("en", "translated")
+    assert not answer.refused and label in answer.answer, answer.answer
+    m = re.search(rf"{re.escape(label)} “(.+)” \[(\d+)\]$", answer.answer, re.S)
+    assert m, answer.answer
+    translation, n = m.group(1), int(m.group(2))
+    [citation] = [c for c in answer.citations if c.n == n]
+    assert citation.language == "nl" and citation.doc == "003_a27541d3f3e19fef.txt"
+    assert chain.detector.confidence(translation, "en") > 0.5, translation
+    assert "180" in translation  # the figure the sentence states, kept
