@@ -46,7 +46,10 @@ def test_known_answer(chain, question: str, lang: str, expected: list[str], doc:
     cited = raw[answer.citations[0].start : answer.citations[0].end]
     assert " ".join(cited.split())[:15].split()[0] in answer.citations[0].quote
     # the quotes after the answer are the documents' own words, in the question's language
-    quotes = [] if answer.fallback else re.findall(r"“(.+?)” \[(\d+)\]", answer.answer, re.S)
+    # (a machine-translated one, labelled, is tested on its own below)
+    own, label, translated = answer.answer.partition(chain.prompts.message(lang, "translated"))
+    assert not label or (lang == "en" and re.fullmatch(r" “.+” \[\d+\]", translated, re.S))
+    quotes = [] if answer.fallback else re.findall(r"“(.+?)” \[(\d+)\]", own, re.S)
     for quote, n in quotes:
         passage = answer.retrieved[int(n) - 1]
         assert passage["language"] == lang and int(n) in {c.n for c in answer.citations}
