@@ -575,6 +575,12 @@ class Chain:
                 and not share_for_count(question, sentence)
                 and not missing_years(self.manifest.without_names(question), [sentence]))
 
+    def readable(self, passages: list[Passage], lang: str, only_versions: bool) -> list[int]:
+        """Indexes of the passages a quote may come from: those in the user's language, and
+        with `only_versions` also those of a document that has no version in it."""
+        return [i for i, p in enumerate(passages) if p.chunk.language == lang or (
+            only_versions and lang not in self.retriever.languages_of(p.doc))]
+
     def asks_several(self, question: str) -> bool:
         """The question asks for several things and list quotes are on (`list_quote`)."""
         return bool(self.settings.list_quote and PLURAL_ASKED.search(question))
@@ -596,8 +602,7 @@ class Chain:
             return []
         spans, scores = relevance
         texts = [p.chunk.text for p in passages]
-        own = [i for i, p in enumerate(passages) if p.chunk.language == lang or (
-            only_versions and lang not in self.retriever.languages_of(p.doc))]
+        own = self.readable(passages, lang, only_versions)
         best = max((score for i in own for score in scores[i]), default=0.0)
         ranked = []
         for i in own:
@@ -637,8 +642,7 @@ class Chain:
         the user's language is quoted as it is (the English news item to a Dutch reader).
         """
         limit = limit or QUOTE_CHARS
-        own = [i for i, p in enumerate(passages) if p.chunk.language == lang or (
-            only_versions and lang not in self.retriever.languages_of(p.doc))]
+        own = self.readable(passages, lang, only_versions)
         if not own:
             return []
         texts = [p.chunk.text for p in passages]

@@ -693,17 +693,19 @@ def test_a_reader_whose_language_no_passage_has_gets_the_best_sentence_translate
     translation = f"{english} {' and '.join(figures)}.".replace("  ", " ")
     label = chain.prompts.message("en", "translated")
 
-    result = Answer(question=question, language="en", answer="The network is large [1].")
+    result = Answer(question=question, language="en", answer="The network is large.")
+    cited: list[int] = []
     llm.replies.append(translation)
-    chain.add_translated_quote(result, passages, windows, relevance, question, [1])
-    assert result.answer == f"The network is large [1].\n\n{label} “{translation}” [{n}]"
+    chain.add_translated_quote(result, passages, windows, relevance, question, cited)
+    assert result.answer == f"The network is large.\n\n{label} “{translation}” [{n}]"
     source = {"nl": "Dutch", "fr": "French"}[passages[n - 1].chunk.language]
     assert source in llm.prompts[-1][0]["content"] and quote in llm.prompts[-1][1]["content"]
-    if n != 1:  # a passage the answer did not cite is cited now, in its own words
-        [citation] = [c for c in result.citations if c.n == n]
-        assert citation.language == passages[n - 1].chunk.language
-        original = " ".join(RAW[citation.doc][citation.start:citation.end].split())
-        assert " ".join(quote.split())[:30] in original
+    # the passage the answer did not cite is cited now, in its own words
+    assert cited == [n]
+    [citation] = result.citations
+    assert citation.n == n and citation.language == passages[n - 1].chunk.language
+    original = " ".join(RAW[citation.doc][citation.start:citation.end].split())
+    assert " ".join(quote.split())[:30] in original
 
     lost = Answer(question=question, language="en", answer="The network is large [1].")
     llm.replies.append(translation.replace(".", " in 2099."))  # a figure it does not hold
