@@ -16,9 +16,9 @@ EXIT_USAGE, EXIT_FAILED = 2, 1
 
 
 def _settings():  # noqa: ANN202 - imported lazily so `--help` stays instant
-    from store.settings import Settings
+    from store.settings import load_settings
 
-    return Settings()
+    return load_settings()
 
 
 def cmd_models(args: argparse.Namespace) -> int:

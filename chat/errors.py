@@ -7,7 +7,8 @@ from chat.llm import LLMError
 from chat.prompts import PromptError
 from store.index import StoreError
 from store.models import ModelError
+from store.settings import InvalidSetting
 
 KNOWN_ERRORS: tuple[type[Exception], ...] = (
-    HistoryError, LLMError, PromptError, StoreError, ModelError,
+    HistoryError, LLMError, PromptError, StoreError, ModelError, InvalidSetting,
 )

@@ -7,11 +7,12 @@ usual names so an existing Chroma server is picked up with no other change.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -242,3 +243,27 @@ class Settings(BaseSettings):
 
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+
+class InvalidSetting(RuntimeError):
+    """A VRAAGBAAK_ variable (or .env line) holds a value its field cannot take."""
+
+
+def load_settings() -> Settings:
+    """The settings, or an error naming the variable to fix instead of pydantic's dump."""
+    try:
+        return Settings()
+    except (ValidationError, SettingsError) as exc:
+        if isinstance(exc, ValidationError) and exc.errors():
+            first = exc.errors()[0]
+            field, problem = str(first["loc"][0]), first["msg"]
+        else:
+            m = re.search(r'field "(\w+)"', str(exc))
+            field, problem = (m.group(1) if m else "?"), "it is not valid JSON"
+        # a field's own name takes the prefix; an alias (CHROMA_PORT) is named as it is
+        name = f"VRAAGBAAK_{field.upper()}" if field in Settings.model_fields else field
+        raise InvalidSetting(
+            f"The setting {name} is invalid: {problem}. Fix it in the "
+            "environment or in .env (store/settings.py describes every setting; a list is "
+            'written as JSON, e.g. \'["en"]\').'
+        ) from exc

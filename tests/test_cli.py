@@ -62,3 +62,18 @@ def test_bad_history_file(tmp_path: Path) -> None:
     out = run("ask", "En dan?", "--history", str(history), data=tmp_path)
     assert out.returncode == 1
     assert "must be a JSON list" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(("variable", "value", "named"), [
+    ("VRAAGBAAK_TRANSLATE_QUOTE", "en", "VRAAGBAAK_TRANSLATE_QUOTE"),  # a list, not JSON
+    ("VRAAGBAAK_TRANSLATE_QUOTE", '["de"]', "VRAAGBAAK_TRANSLATE_QUOTE"),
+    ("VRAAGBAAK_TOP_K", "four", "VRAAGBAAK_TOP_K"),
+    ("CHROMA_PORT", "abc", "CHROMA_PORT"),  # an alias is named as the user wrote it
+])
+def test_an_invalid_setting_names_the_variable_to_fix(tmp_path: Path, variable: str,
+                                                      value: str, named: str) -> None:
+    out = run("ask", "Hoeveel opvangplaatsen zijn er?", data=tmp_path / "none",
+              **{variable: value})
+    assert out.returncode == 1
+    assert out.stderr.startswith(f"error: The setting {named} is invalid"), out.stderr
+    assert "unexpected" not in out.stderr and "Traceback" not in out.stderr
