@@ -44,6 +44,7 @@ from chat.evidence import (
     ENUMERATES,
     LIST_ASKED,
     PLURAL_ASKED,
+    WHY_ASKED,
     Relevance,
     best_window,
     favour_tables,
@@ -233,7 +234,8 @@ class Chain:
                 question=f"{question} {part}"))
         return calls or [self.prompt(lang, question, numbered, refusal)]
 
-    def cite_sentences(self, draft: str, passages: list[Passage], texts: list[str]) -> str:
+    def cite_sentences(self, draft: str, passages: list[Passage], texts: list[str],
+                       question: str = "") -> str:
         """Give every uncited sentence of the draft the passage it was written from.
 
         The small model often cites only its last sentence; in a comparison that leaves one
@@ -258,7 +260,7 @@ class Chain:
             named = set(self.manifest.named_documents(sentence))
             pool = [n for n, p in enumerate(passages, 1) if p.doc in named] or \
                 list(range(1, len(passages) + 1))
-            n = attribute(sentence, [texts[i - 1] for i in pool])
+            n = attribute(sentence, [texts[i - 1] for i in pool], question)
             if n is None:
                 out.append(sentence)
                 continue
@@ -380,7 +382,7 @@ class Chain:
             # the 1.5B model overlooks a figure its best sentence states ("18 maanden"):
             # that sentence is shown as the documents' own words, not as an answer
             rescued, draft = f"{reason}; the most relevant sentence states a figure", ""
-        draft = self.cite_sentences(draft, passages, texts)
+        draft = self.cite_sentences(draft, passages, texts, standalone)
 
         evidence = [f"{title} {text}" for title, text in zip(titles, texts, strict=True)]
         check = check_answer(draft, evidence)
@@ -474,9 +476,17 @@ class Chain:
                         window = (0, len(passages[n - 1].chunk.text))  # may lie outside it
                     result.citations.append(self.cite(n, passages[n - 1], window, lang,
                                                       quote))
-            if not quotes and not listed and lang in self.settings.translate_quote:
-                self.add_translated_quote(result, passages, windows, relevance, standalone,
-                                          cited)
+            if lang in self.settings.translate_quote:
+                # each document of a comparison that the reader has no quote from in their
+                # own language ("maart 2023" of the Dutch statement next to the English news
+                # item's "May 2023"); otherwise one quote, when none is in their language
+                own = {passages[n - 1].doc for n, _ in quotes + listed
+                       if passages[n - 1].chunk.language == lang}
+                docs = [d for d in named if d not in own] if len(named) == 2 else \
+                    None if not quotes and not listed else []
+                if docs is None or docs:
+                    self.add_translated_quote(result, passages, windows, relevance,
+                                              standalone, cited, docs)
         result.timings["total_s"] = round(time.perf_counter() - t0, 3)
         yield result
 
@@ -509,7 +519,8 @@ class Chain:
 
     def add_translated_quote(self, result: Answer, passages: list[Passage],
                              windows: list[tuple[int, int]], relevance: Relevance,
-                             question: str, cited: list[int]) -> None:
+                             question: str, cited: list[int], docs: list[str] | None = None
+                             ) -> None:
         """Append the best passage sentence, translated, when none is in the user's language.
 
         An English reader of the Dutch and French notes gets no quote in their language, and
@@ -517,14 +528,27 @@ class Chain:
         "Statbel" in a list). Translating one sentence is the easiest task for it; the
         translation is shown, labelled, only when it keeps every figure and reads in the
         user's language. The citation keeps the original words and their place in the file.
+        The sentence comes from a passage the answer cites, when it cites one: the quote then
+        shows what the answer rests on ("Het volgende thema … is Activering en
+        arbeidsmigratie" [2], not the sentence of [1] that names the conference). With `docs`
+        (a comparison), the best sentence of each of those documents.
         """
         lang = result.language
+        # what the answer rests on, so the reader can check it; each document of a comparison
+        mine = docs is None
         found = self.enumeration(passages, relevance, question, lang, cited, "",
-                                 only_versions=True) or self.evidence(
-            passages, windows, relevance, question, lang, cited, only_versions=True, most=1)
-        if not found:
-            return
-        n, quote = found[0]
+                                 only_versions=True, only_cited=mine) or self.evidence(
+            passages, windows, relevance, question, lang, cited, only_versions=True, most=1,
+            only_cited=mine)
+        if docs is not None:
+            found = [(n, q) for n, q in found if passages[n - 1].doc in docs]
+        for n, quote in found[:1] if docs is None else found:
+            self._translate_quote(result, passages, n, quote, cited)
+
+    def _translate_quote(self, result: Answer, passages: list[Passage], n: int, quote: str,
+                         cited: list[int]) -> None:
+        """Translate one quote of passage n and append it, labelled, if it is faithful."""
+        lang = result.language
         source = passages[n - 1].chunk.language
         if source == lang or source not in LANGUAGE_NAMES:
             return
@@ -535,7 +559,8 @@ class Chain:
             text = "".join(self.llm.stream(messages, self.settings.llm_max_tokens))
         except LLMError:
             return
-        result.timings["quote_translate_s"] = round(time.perf_counter() - t0, 3)
+        result.timings["quote_translate_s"] = round(
+            result.timings.get("quote_translate_s", 0.0) + time.perf_counter() - t0, 3)
         text = text.strip().strip("“”\"«» ").strip()
         if not faithful_translation(quote, text) or not self.in_language(text, lang):
             return
@@ -586,8 +611,8 @@ class Chain:
         return bool(self.settings.list_quote and PLURAL_ASKED.search(question))
 
     def enumeration(self, passages: list[Passage], relevance: Relevance, question: str,
-                    lang: str, cited: list[int], shown: str, only_versions: bool = False
-                    ) -> list[tuple[int, str]]:
+                    lang: str, cited: list[int], shown: str, only_versions: bool = False,
+                    only_cited: bool = False) -> list[tuple[int, str]]:
         """[(n, words)]: the sentence that lists what a "which …" question asks for.
 
         The model reads the sentences around a list and paraphrases them, leaving the list
@@ -596,13 +621,16 @@ class Chain:
         not the question's words, so it counts as relevant as the sentence before it, which
         introduces it. Only the best-ranked passage and the cited ones, in the user's
         language, and the whole passage, since the list often lies just past the window.
-        With `only_versions`, a document with no version in the user's language counts too.
+        With `only_versions`, a document with no version in the user's language counts too;
+        with `only_cited`, only the cited passages (when one of them qualifies).
         """
         if not self.asks_several(question):
             return []
         spans, scores = relevance
         texts = [p.chunk.text for p in passages]
         own = self.readable(passages, lang, only_versions)
+        if only_cited:
+            own = [i for i in own if i + 1 in cited] or own
         best = max((score for i in own for score in scores[i]), default=0.0)
         ranked = []
         for i in own:
@@ -628,8 +656,8 @@ class Chain:
 
     def evidence(self, passages: list[Passage], windows: list[tuple[int, int]],
                  relevance: Relevance, question: str, lang: str, cited: list[int],
-                 only_versions: bool = False, limit: int = 0, most: int = 2
-                 ) -> list[tuple[int, str]]:
+                 only_versions: bool = False, limit: int = 0, most: int = 2,
+                 only_cited: bool = False) -> list[tuple[int, str]]:
         """[(n, words)]: the sentences of the given passages that best answer the question.
 
         A 1.5B model's paraphrase can blur what a policy text says, and it sometimes writes
@@ -643,6 +671,8 @@ class Chain:
         """
         limit = limit or QUOTE_CHARS
         own = self.readable(passages, lang, only_versions)
+        if only_cited:  # the passages the answer rests on, when it cites one of them
+            own = [i for i in own if i + 1 in cited] or own
         if not own:
             return []
         texts = [p.chunk.text for p in passages]
@@ -659,6 +689,11 @@ class Chain:
         if len(named) == 2:  # a comparison: the best sentence of each document
             groups = [[r for r in ranked if passages[r[1]].doc == doc] for doc in named]
             found = [_quote(texts, spans, group, limit, most) for group in groups if group]
+        elif self.settings.why_quote and WHY_ASKED.search(question):
+            # the sentence naming the topic and the one after it, which often gives the
+            # reason, with what it adds ("Bovendien …")
+            found = _quotes(texts, spans, ranked, limit, max(most, 2), several=True,
+                            following=True)
         else:
             found = _quotes(texts, spans, ranked, limit, most, self.asks_several(question))
         return [(i + 1, quote) for i, quote in found if quote]
@@ -702,11 +737,13 @@ ANAPHORA = re.compile(
 
 def _quote(texts: list[str], spans: list[list[tuple[int, int]]],
            ranked: list[tuple[float, int, int, int]], limit: int, most: int = 2,
-           context: bool = True, several: bool = False) -> tuple[int, str]:
+           context: bool = True, several: bool = False, following: bool = False
+           ) -> tuple[int, str]:
     """The best sentence, whole, and the next best of the same passage while they fit in
     `limit` (at most `most` sentences); a sentence that opens on "Deze"/"Cette"/"This" comes
     with the one before it, which says what it refers to. For a question that asks for
-    `several` things, a sentence that adds to the quote ("Daarnaast …", "De plus …") too."""
+    `several` things, a sentence that adds to the quote ("Daarnaast …", "De plus …") too.
+    With `following`, the sentences right after the best one instead of the next best."""
     _, i, s, e = ranked[0]
     picked = [(s, e)]
     before = [sp for sp in spans[i] if sp[1] <= s]
@@ -714,6 +751,11 @@ def _quote(texts: list[str], spans: list[list[tuple[int, int]]],
             e - before[-1][0] <= limit * 3 // 2:
         picked = [before[-1], (s, e)]  # what "Deze" points to is worth a longer quote
         limit = limit * 3 // 2
+    elif following:
+        for s2, e2 in (sp for sp in spans[i] if sp[0] >= e):
+            if len(picked) >= most or e2 - s > limit or FOOTNOTE.match(texts[i][s2:e2]):
+                break
+            picked.append((s2, e2))
     else:
         # more sentences of the same passage: lists, and "X, because Y"
         for _, j, s2, e2 in ranked[1:]:
@@ -746,13 +788,13 @@ def _quote(texts: list[str], spans: list[list[tuple[int, int]]],
 
 def _quotes(texts: list[str], spans: list[list[tuple[int, int]]],
             ranked: list[tuple[float, int, int, int]], limit: int, most: int = 2,
-            several: bool = False) -> list[tuple[int, str]]:
+            several: bool = False, following: bool = False) -> list[tuple[int, str]]:
     """The best sentence(s); a runner-up from another passage when it scores as well.
 
     Two passages can tie for the question ("the network shrinks" / "hotels go first"); the
     reader then sees both, each cited, within the same length limit.
     """
-    first = _quote(texts, spans, ranked, limit, most, several=several)
+    first = _quote(texts, spans, ranked, limit, most, several=several, following=following)
     top = ranked[0][0]
     rival = next((r for r in ranked[1:] if r[1] != ranked[0][1]), None)
     if rival is None or top - rival[0] > QUOTE_TIE:

@@ -284,15 +284,21 @@ def unit_mismatch(question: str, answer: str, cited: list[str]) -> list[str]:
     return [] if not figures or figures & ok else sorted(figures)
 
 
-def attribute(answer: str, passages: list[str]) -> int | None:
-    """The passage an uncited answer comes from: the one sharing its numbers and words."""
+def attribute(answer: str, passages: list[str], question: str = "") -> int | None:
+    """The passage an uncited answer comes from: the one sharing its numbers and words.
+
+    Words the answer repeats from the question count a tenth: "The next topic on the
+    Interministerial Conference … agenda is Activering and arbeidsmigratie" comes from the
+    passage holding "Activering", not from the one that names the conference most.
+    """
     nums = numbers_in(answer, words=True)
+    asked = {w[:6] for w in re.findall(r"\w{4,}", question.lower())}
     words = {w[:6] for w in re.findall(r"\w{4,}", answer.lower())}
     best, best_score = None, 0.0
     for n, text in enumerate(passages, 1):
         shared_nums = len(nums & numbers_in(text, words=True))
-        shared_words = len(words & {w[:6] for w in re.findall(r"\w{4,}", text.lower())})
-        score = 3 * shared_nums + shared_words
+        shared = words & {w[:6] for w in re.findall(r"\w{4,}", text.lower())}
+        score = 3 * shared_nums + len(shared - asked) + 0.1 * len(shared & asked)
         if score > best_score:
             best, best_score = n, score
     return best

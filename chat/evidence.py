@@ -25,6 +25,10 @@ PLURAL_ASKED = re.compile(rf"\b(?:{_SEVERAL})\b|"
                           r"\b(?:welke|which)(?:\s+\w+){0,2}?\s+(?!(?:does|has|was|worden|werden|"
                           r"hebben|kunnen|moeten|zullen)\b)\w{3,}(?:en|s|x)\b",
                           re.IGNORECASE)
+# a question about a reason: its answer is often the sentence after the one naming the topic
+# ("… uitbreiding van community sponsorship. Community sponsorship heeft als voordeel …")
+WHY_ASKED = re.compile(r"\b(?:why|waarom|pourquoi)\b|\bom welke reden\b|\bpour quelle raison\b",
+                       re.IGNORECASE)
 # a sentence that enumerates: "de terugkeerhuizen, huisarrest, borg en elektronisch toezicht"
 LIST_LIKE = re.compile(r"(?:[^,;]+[,;]\s){2,}|:\s*$|[—•]\s")
 # ... or opens a numbered one: "Wij schuiven drie pistes naar voren: 1.", "(1) beter verzamelen"

@@ -111,6 +111,10 @@ class Settings(BaseSettings):
         True, description="Also search the other languages' BM25 indexes (names, figures and "
         "shared words of a Dutch question in the English news item), not only the question's.",
     )
+    why_quote: bool = Field(
+        True, description="For a 'why' question, the quote goes on past its best sentence to "
+        "the one after it (the reason often follows the topic) and what adds to it.",
+    )
     pairing: bool = Field(
         True, description="Replace a Dutch/French passage by its twin in the question's "
         "language (the same paragraph of a bilingual document), when there is one.",

@@ -715,3 +715,119 @@ def test_a_reader_whose_language_no_passage_has_gets_the_best_sentence_translate
     dutch = Answer(question=question, language=passages[n - 1].chunk.language, answer="…")
     chain.add_translated_quote(dutch, passages, windows, relevance, question, [1])
     assert dutch.answer == "…" and len(llm.prompts) == 2
+
+
+def test_a_why_question_is_quoted_on_to_the_sentence_giving_the_reason(
+        hashing_index: Settings) -> None:
+    """"Why community sponsorship?": the best sentence names it, the next one says why
+    ("heeft als voordeel …", and what "Bovendien" adds). Without why_quote: one sentence."""
+    question = "Waarom wil de beleidsverklaring de uitbreiding van community sponsorship?"
+    quotes = {}
+    for on in (True, False):
+        chain, _ = make_chain(hashing_index.model_copy(update={"why_quote": on}), [])
+        _, passages, vector = chain.retrieve(question)
+        passages = [p for p in passages if "community sponsorship" in p.chunk.text
+                    and p.chunk.language == "nl"]
+        assert passages, "the test needs the passage on community sponsorship"
+        windows = [(0, len(p.chunk.text)) for p in passages]
+        relevance = chain.relevance(passages, question, vector)
+        [(_, quotes[on])] = chain.evidence(passages, windows, relevance, question, "nl", [],
+                                           most=1)
+    assert "uitbreiding van community sponsorship" in quotes[False]
+    assert "voordeel" not in quotes[False]
+    assert quotes[True].startswith(quotes[False].rstrip(" …"))
+    assert "als voordeel dat het voor een snellere integratie" in quotes[True]
+    assert "Bovendien zet het geen extra druk op het opvangnetwerk" in quotes[True]
+
+
+def _faithful_english(quote: str) -> str:
+    """An English stand-in for a translation of quote: its length, its figures."""
+    words = ("The reception network of the agency counts these places for people who "
+             "asked for protection in the country, according to the note ")
+    english = (words * (len(quote) // len(words) + 1))[: max(40, len(quote) - 30)].strip()
+    return f"{english} {' and '.join(sorted(numbers_in(quote)))}.".replace("  ", " ")
+
+
+def test_an_english_comparison_gets_each_documents_best_sentence_translated(
+        hashing_index: Settings) -> None:
+    """A comparison of two documents that have no English version: one translated quote
+    from each, cited with its own passage; a document the reader has a quote from in their
+    own language (docs leaves it out) gets none."""
+    from chat.chain import Answer
+
+    question = "How do the NGO memorandum and Van Bossuyt's 2025 note differ on the Dublin " \
+        "procedure?"
+    chain, llm = make_chain(hashing_index, [])
+    _, passages, vector = chain.retrieve(question)
+    named = chain.manifest.named_in_order(question)[:2]
+    assert len(named) == 2 and all(p.chunk.language != "en" for p in passages)
+    windows = [(0, len(p.chunk.text)) for p in passages]
+    relevance = chain.relevance(passages, question, vector)
+    best = chain.evidence(passages, windows, relevance, question, "en", [],
+                          only_versions=True, most=1)
+    assert {passages[n - 1].doc for n, _ in best} == set(named)
+    llm.replies.extend(_faithful_english(q) for _, q in best)
+    result = Answer(question=question, language="en", answer="They differ.")
+    cited: list[int] = []
+    chain.add_translated_quote(result, passages, windows, relevance, question, cited, named)
+    label = chain.prompts.message("en", "translated")
+    assert result.answer.count(label) == 2 and sorted(cited) == sorted(n for n, _ in best)
+    assert [c.doc for c in result.citations] == [passages[n - 1].doc for n, _ in best]
+    for (_, quote), prompt in zip(best, llm.prompts, strict=True):
+        assert quote in prompt[1]["content"]
+    # only the document the reader has no quote from
+    llm.replies.extend(_faithful_english(q) for n, q in best if passages[n - 1].doc
+                       == named[1])
+    one = Answer(question=question, language="en", answer="They differ.")
+    chain.add_translated_quote(one, passages, windows, relevance, question, [], named[1:])
+    assert one.answer.count(label) == 1 and [c.doc for c in one.citations] == [named[1]]
+
+
+def test_an_english_comparison_with_the_english_news_item_translates_only_the_other(
+        hashing_index: Settings) -> None:
+    """The English news item is quoted as it is; the 2022 statement, which has no English
+    version, gets its best sentence translated ("March 2023" next to "May 2023")."""
+    question = "De Moor's 2022 policy statement and the English news item both mention " \
+        "the Entry Exit System. Do they give the same start date?"
+    chain, llm = make_chain(hashing_index, [])
+    _, passages, _ = chain.retrieve(question)
+    named = chain.manifest.named_in_order(question)[:2]
+    english = [n for n, p in enumerate(passages, 1) if p.chunk.language == "en"]
+    other = [n for n, p in enumerate(passages, 1) if p.doc != passages[english[0] - 1].doc]
+    assert english and other and len(named) == 2
+    drafts = {passages[english[0] - 1].doc: f"The news item mentions the system [{english[0]}].",
+              passages[other[0] - 1].doc: f"The statement mentions the system [{other[0]}]."}
+    llm.replies.extend(drafts[d] for d in named)
+    llm.replies.append("We prepare our own legal framework for the entry into force of the "
+                       "EU rules on the Entry-Exit System and the travel system in this year.")
+    chain.ask(question)
+    translated = [p for p in llm.prompts if "You translate sentences" in p[0]["content"]]
+    assert len(translated) == 1  # one call: the news item needs none
+    source, text = translated[0][1]["content"].split("\n\n")[0].split(": ", 1)
+    statement = [p.chunk.text for p in passages if p.doc != passages[english[0] - 1].doc]
+    assert source in ("Dutch", "French")
+    assert any(text.split(" … ")[0].rstrip(" …") in t for t in statement)
+
+
+def test_the_translated_quote_comes_from_a_passage_the_answer_cites(
+        hashing_index: Settings) -> None:
+    """The best sentence of all the passages may not be what the answer rests on: when the
+    answer cites a passage, its translated quote comes from that passage."""
+    from chat.chain import Answer
+
+    question = "Hoeveel plaatsen telt het opvangnetwerk van Fedasil?"
+    chain, llm = make_chain(hashing_index, [])
+    _, passages, vector = chain.retrieve(question)
+    passages = [p for p in passages if p.chunk.language != "en"][:3]
+    windows = [(0, len(p.chunk.text)) for p in passages]
+    relevance = chain.relevance(passages, question, vector)
+    [(best, _)] = chain.evidence(passages, windows, relevance, question, "en", [],
+                                 only_versions=True, most=1)
+    other = next(n for n in range(1, len(passages) + 1) if n != best)
+    [(n, quote)] = chain.evidence(passages, windows, relevance, question, "en", [other],
+                                  only_versions=True, most=1, only_cited=True)
+    assert n == other
+    llm.replies.append(_faithful_english(quote))
+    result = Answer(question=question, language="en", answer=f"The network is large [{other}].")
+    chain.add_translated_quote(result, passages, windows, relevance, question, [other])
+    assert result.answer.endswith(f"[{other}]") and quote in llm.prompts[-1][1]["content"]

@@ -339,3 +339,19 @@ def test_a_translation_that_loses_or_adds_a_figure_is_not_faithful() -> None:
     assert not faithful_translation(original, good + " [1]")  # a marker: not a translation
     assert not faithful_translation(original, "Hungary, June 2018, 12.")  # a summary
     assert not faithful_translation(original, "")
+
+
+def test_an_uncited_answer_goes_to_the_passage_holding_what_it_adds_to_the_question() -> None:
+    """The answer repeats the question's words ("the next topic of the Interministerial
+    Conference"); the passage naming the conference most is not where its answer is."""
+    from chat.checks import attribute
+
+    question = "What is the next topic on the Interministerial Conference on Migration agenda?"
+    answer = ("The next topic on the Interministerial Conference on Migration agenda is "
+              "Activering and arbeidsmigratie.")
+    named = ("Om dat coherent migratie- en integratiebeleid te bewerkstelligen, werd er een "
+             "Interministeriële conferentie Migratie en Integratie opgericht.")
+    holds = "Het volgende thema dat zal besproken worden is Activering en arbeidsmigratie."
+    assert attribute(answer, [named, holds], question) == 2
+    assert attribute(answer, [named, holds]) == 1  # without the question: the echo wins
+    assert attribute("Niets hiervan.", [named, holds], question) is None
