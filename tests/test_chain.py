@@ -671,6 +671,17 @@ def test_an_answer_taken_from_an_off_topic_passage_is_refused(hashing_index: Set
     assert "passage [" not in chain.ask(q).refusal_reason
 
 
+def _dutch_and_french(settings: Settings):  # noqa: ANN202
+    """A question on Fedasil's places and its first three nl/fr passages, for the
+    translated-quote tests: (chain, llm, question, passages, windows, relevance)."""
+    question = "Hoeveel plaatsen telt het opvangnetwerk van Fedasil?"
+    chain, llm = make_chain(settings, [])
+    _, passages, vector = chain.retrieve(question)
+    passages = [p for p in passages if p.chunk.language != "en"][:3]
+    windows = [(0, len(p.chunk.text)) for p in passages]
+    return chain, llm, question, passages, windows, chain.relevance(passages, question, vector)
+
+
 def test_a_reader_whose_language_no_passage_has_gets_the_best_sentence_translated(
         hashing_index: Settings) -> None:
     """An English question answered from Dutch and French passages: the best sentence is
@@ -678,12 +689,7 @@ def test_a_reader_whose_language_no_passage_has_gets_the_best_sentence_translate
     that loses a figure is not shown."""
     from chat.chain import Answer
 
-    question = "Hoeveel plaatsen telt het opvangnetwerk van Fedasil?"
-    chain, llm = make_chain(hashing_index, [])
-    _, passages, vector = chain.retrieve(question)
-    passages = [p for p in passages if p.chunk.language != "en"][:3]
-    windows = [(0, len(p.chunk.text)) for p in passages]
-    relevance = chain.relevance(passages, question, vector)
+    chain, llm, question, passages, windows, relevance = _dutch_and_french(hashing_index)
     [(n, quote)] = chain.evidence(passages, windows, relevance, question, "en", [],
                                   only_versions=True, most=1)
     figures = sorted(numbers_in(quote))
@@ -815,12 +821,7 @@ def test_the_translated_quote_comes_from_a_passage_the_answer_cites(
     answer cites a passage, its translated quote comes from that passage."""
     from chat.chain import Answer
 
-    question = "Hoeveel plaatsen telt het opvangnetwerk van Fedasil?"
-    chain, llm = make_chain(hashing_index, [])
-    _, passages, vector = chain.retrieve(question)
-    passages = [p for p in passages if p.chunk.language != "en"][:3]
-    windows = [(0, len(p.chunk.text)) for p in passages]
-    relevance = chain.relevance(passages, question, vector)
+    chain, llm, question, passages, windows, relevance = _dutch_and_french(hashing_index)
     [(best, _)] = chain.evidence(passages, windows, relevance, question, "en", [],
                                  only_versions=True, most=1)
     other = next(n for n in range(1, len(passages) + 1) if n != best)
