@@ -194,8 +194,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, exit_hard: bool | None = None) -> int:
+    """Run one command. From the command line (`exit_hard`, the default when argv is None),
+    `ask` and `eval` end the process themselves once their output is written: the
+    in-process llama.cpp server can hang the interpreter's shutdown (seen once in CI, an
+    `ask` that had answered waited 15 minutes on a thread)."""
     args = build_parser().parse_args(argv)
+    code = _run(args)
+    if (argv is None if exit_hard is None else exit_hard) and \
+            getattr(args, "func", None) in (cmd_ask, cmd_eval):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     from chat.errors import KNOWN_ERRORS
 
     try:
@@ -214,4 +228,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:] or ["serve"]))
+    sys.exit(main(sys.argv[1:] or ["serve"], exit_hard=True))
