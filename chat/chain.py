@@ -600,11 +600,14 @@ class Chain:
                 and not share_for_count(question, sentence)
                 and not missing_years(self.manifest.without_names(question), [sentence]))
 
-    def readable(self, passages: list[Passage], lang: str, only_versions: bool) -> list[int]:
+    def readable(self, passages: list[Passage], lang: str, only_versions: bool,
+                 cited: list[int] | None = None) -> list[int]:
         """Indexes of the passages a quote may come from: those in the user's language, and
-        with `only_versions` also those of a document that has no version in it."""
-        return [i for i, p in enumerate(passages) if p.chunk.language == lang or (
+        with `only_versions` also those of a document that has no version in it; given
+        `cited`, only the cited ones among them, when one of them is."""
+        own = [i for i, p in enumerate(passages) if p.chunk.language == lang or (
             only_versions and lang not in self.retriever.languages_of(p.doc))]
+        return ([i for i in own if i + 1 in cited] or own) if cited is not None else own
 
     def asks_several(self, question: str) -> bool:
         """The question asks for several things and list quotes are on (`list_quote`)."""
@@ -628,9 +631,7 @@ class Chain:
             return []
         spans, scores = relevance
         texts = [p.chunk.text for p in passages]
-        own = self.readable(passages, lang, only_versions)
-        if only_cited:
-            own = [i for i in own if i + 1 in cited] or own
+        own = self.readable(passages, lang, only_versions, cited if only_cited else None)
         best = max((score for i in own for score in scores[i]), default=0.0)
         ranked = []
         for i in own:
@@ -670,9 +671,8 @@ class Chain:
         the user's language is quoted as it is (the English news item to a Dutch reader).
         """
         limit = limit or QUOTE_CHARS
-        own = self.readable(passages, lang, only_versions)
-        if only_cited:  # the passages the answer rests on, when it cites one of them
-            own = [i for i in own if i + 1 in cited] or own
+        # with only_cited, the passages the answer rests on, when it cites one of them
+        own = self.readable(passages, lang, only_versions, cited if only_cited else None)
         if not own:
             return []
         texts = [p.chunk.text for p in passages]
